@@ -1,0 +1,32 @@
+# The README's two commands: `make demo` and `make test`. Both do all set-up themselves.
+PYTHON ?= python3
+VENV := .venv
+PY := $(VENV)/bin/python
+STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
+OUT := workbooks/example/out
+
+.PHONY: demo test install example-register clean
+
+$(STAMP): setup.cfg pyproject.toml
+	test -x $(PY) || $(PYTHON) -m venv $(VENV)
+	$(PY) -m pip install --quiet --upgrade pip
+	$(PY) -m pip install --quiet -e '.[test]'
+	rm -f $(VENV)/.installed-*
+	touch $@
+
+install: $(STAMP)
+
+# The main job on the bundled example; prints where the outputs are.
+demo: $(STAMP)
+	$(PY) scripts/demo.py --out $(OUT)
+
+# Rebuild the example's task register from its source document.
+example-register: $(STAMP)
+	$(PY) -m xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o workbooks/example/register.xlsx
+
+# pytest's exit 5 (no tests collected) is a failure here, not a pass.
+test: $(STAMP)
+	$(PY) -m pytest -q; rc=$$?; if [ $$rc -eq 5 ]; then echo "make test: no tests ran" >&2; exit 1; fi; exit $$rc
+
+clean:
+	rm -rf $(OUT) .pytest_cache build *.egg-info

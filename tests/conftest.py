@@ -1,0 +1,28 @@
+"""Shared fixtures: the seed documents, LibreOffice, and the cached-versus-recalculated check."""
+from __future__ import annotations
+
+import os
+from pathlib import Path
+
+import pytest
+
+from xltasks.libreoffice import find_soffice
+
+DATA = Path(__file__).parent / "data"
+SEEDS = DATA / "seeds"
+SEED_000 = SEEDS / "000_hangzhou_2021_decomposition.txt"
+SEED_002 = SEEDS / "002_hangzhou_2021_q3_compilation.txt"
+SEED_003 = SEEDS / "003_huzhou_2021_decomposition.txt"
+SEED_004 = SEEDS / "004_yuhang_2018_decomposition.txt"
+
+
+@pytest.fixture(scope="session")
+def soffice() -> str:
+    """The LibreOffice binary. Mandatory when XLTASKS_REQUIRE_LIBREOFFICE is set (CI): a test that
+    needs it fails there instead of skipping, so it can never pass vacuously."""
+    path = find_soffice()
+    if path:
+        return path
+    if os.environ.get("XLTASKS_REQUIRE_LIBREOFFICE"):
+        pytest.fail("LibreOffice is required (XLTASKS_REQUIRE_LIBREOFFICE=1) but soffice was not found")
+    pytest.skip("LibreOffice (soffice) is not installed: install libreoffice-calc-nogui to run this check")

@@ -1,0 +1,2 @@
+"""CLI commands of one stage (filled in by that stage)."""
+COMMANDS: list = []

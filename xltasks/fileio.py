@@ -1,0 +1,74 @@
+"""File helpers shared by every stage: hashing, atomic writes, text decoding."""
+from __future__ import annotations
+
+import contextlib
+import hashlib
+import os
+import tempfile
+from pathlib import Path
+from typing import Callable, Iterator
+
+
+def sha256_file(path: str | Path) -> str:
+    h = hashlib.sha256()
+    with open(path, "rb") as f:
+        for chunk in iter(lambda: f.read(1 << 20), b""):
+            h.update(chunk)
+    return h.hexdigest()
+
+
+def sha256_bytes(data: bytes) -> str:
+    return hashlib.sha256(data).hexdigest()
+
+
+@contextlib.contextmanager
+def atomic_path(target: str | Path) -> Iterator[Path]:
+    """Yield a temporary path beside `target`; on success it replaces `target` in one rename.
+
+    A crash or Ctrl-C while writing leaves the old file (or none), never a half-written one.
+    """
+    target = Path(target)
+    target.parent.mkdir(parents=True, exist_ok=True)
+    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    os.close(fd)
+    tmp_path = Path(tmp)
+    try:
+        yield tmp_path
+        os.replace(tmp_path, target)
+    except BaseException:
+        with contextlib.suppress(FileNotFoundError):
+            tmp_path.unlink()
+        raise
+
+
+def atomic_write_text(target: str | Path, text: str) -> None:
+    with atomic_path(target) as tmp:
+        tmp.write_text(text, encoding="utf-8")
+
+
+def atomic_write_with(target: str | Path, write: Callable[[Path], None]) -> None:
+    """Call write(tmp_path) and move the result into place."""
+    with atomic_path(target) as tmp:
+        write(tmp)
+
+
+def decode_text(data: bytes) -> tuple[str, str]:
+    """Decode a text document that is UTF-8 (with or without BOM) or GB18030. Returns (text, encoding)."""
+    if data.startswith(b"\xef\xbb\xbf"):
+        return data[3:].decode("utf-8"), "utf-8-sig"
+    for enc in ("utf-8", "gb18030"):
+        try:
+            return data.decode(enc), enc
+        except UnicodeDecodeError:
+            continue
+    return data.decode("utf-8", errors="replace"), "utf-8 (with replacement)"
+
+
+def safe_filename(name: str, max_len: int = 120) -> str:
+    """A file name that Windows, macOS and Linux all accept (full-width characters kept)."""
+    bad = '<>:"/\\|?*'
+    out = "".join("_" if (c in bad or ord(c) < 32) else c for c in name).strip().rstrip(".")
+    reserved = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
+    if out.upper().split(".")[0] in reserved:
+        out = "_" + out
+    return out[:max_len] or "_"

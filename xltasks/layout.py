@@ -1,0 +1,111 @@
+"""Layout facts of our own workbooks, shared by the stage that writes them and the one that reads them back.
+
+`templates` writes the per-unit fill-in workbooks with these sheet names, columns and meta keys;
+`collect` identifies and reads returned files by them. Change them only together with SCHEMA_VERSION.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from xlsxwriter.utility import xl_col_to_name
+
+SCHEMA_VERSION = "1"
+ACCEPTED_SCHEMA_VERSIONS = ("1",)
+
+# Sheet names of a fill-in template.
+SHEET_INSTRUCTIONS = "填报说明"
+SHEET_ENTRY = "填报"
+SHEET_META = "_meta"
+
+# Rows of the 填报 sheet (1-based, as Excel shows them).
+TITLE_ROW = 1
+INFO_ROW = 2
+HEADER_ROW = 3
+FIRST_ENTRY_ROW = 4
+DEFAULT_ROWS_PER_TASK = 6
+
+
+@dataclass(frozen=True)
+class Column:
+    key: str
+    label: str
+    width: float
+    entry: bool  # unlocked for the unit to fill in
+    task_level: bool = False  # filled once per task block (on its first row)
+
+
+# The 填报 sheet's columns, in order. Labels are the contract with collect (matched exactly).
+COLUMNS: tuple[Column, ...] = (
+    Column("seq", "序号", 5, False),
+    Column("task_id", "任务编号", 9, False),
+    Column("task_text", "任务", 40, False),
+    Column("units", "责任单位", 18, False),
+    Column("role", "本单位角色", 7, False),
+    Column("item", "细化项目", 30, True),
+    Column("indicator", "指标名称", 18, True),
+    Column("measure_unit", "计量单位", 8, True),
+    Column("target", "目标值", 10, True),
+    Column("current", "当前值", 10, True),
+    Column("direction", "指标方向", 9, True),
+    Column("self_rate", "自评完成率", 9, True),
+    Column("rate", "完成率", 9, False),
+    Column("highlights", "主要亮点", 36, True, task_level=True),
+    Column("problems", "存在问题与下步计划", 36, True, task_level=True),
+    Column("note", "说明", 22, False),
+)
+COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}  # 0-based
+HEADER_LABELS = tuple(c.label for c in COLUMNS)
+REQUIRED_LABELS = ("任务编号", "细化项目", "指标名称", "计量单位", "目标值", "当前值", "指标方向",
+                   "自评完成率", "完成率", "主要亮点", "存在问题与下步计划")
+
+
+def col_letter(key: str) -> str:
+    return xl_col_to_name(COLUMN_INDEX[key])
+
+
+def cell_ref(key: str, row: int) -> str:
+    """A1 reference of column `key` on 1-based `row`."""
+    return f"{col_letter(key)}{row}"
+
+
+# Text limits enforced by data validation and checked again by collect.
+MAX_ITEM_LEN = 500
+MAX_INDICATOR_LEN = 100
+MAX_MEASURE_UNIT_LEN = 20
+MAX_NARRATIVE_LEN = 2000
+
+# Marks for a proposed indicator (found in the task text) and a previous period's values.
+NOTE_PROPOSED = "系统建议指标，可修改或删除"
+NOTE_PREVIOUS = "上期值：{value}"
+
+# Pending markers accepted in 当前值 (a value not known yet is not 0).
+PENDING_MARKERS = ("待年底核算", "待核算", "待统计", "待定", "年底核算")
+
+# Keys of the hidden _meta sheet (column A key, column B value).
+META_TEMPLATE_ID = "template_id"
+META_SCHEMA_VERSION = "schema_version"
+META_UNIT = "unit"
+META_PERIOD = "period"
+META_TASK_IDS = "task_ids"  # comma-separated, in sheet order
+META_TASK_ROWS = "task_rows"  # "4.26:4-9;4.27:10-15" (1-based, inclusive)
+META_GENERATED_AT = "generated_at"
+META_DEADLINE = "deadline"
+META_REGISTER_SHA256 = "register_sha256"
+META_GENERATOR = "generator"
+META_KEYS = (META_TEMPLATE_ID, META_SCHEMA_VERSION, META_UNIT, META_PERIOD, META_TASK_IDS, META_TASK_ROWS,
+             META_GENERATED_AT, META_DEADLINE, META_REGISTER_SHA256, META_GENERATOR)
+GENERATOR = "xltasks"
+
+
+def format_task_rows(blocks: list[tuple[str, int, int]]) -> str:
+    return ";".join(f"{tid}:{first}-{last}" for tid, first, last in blocks)
+
+
+def parse_task_rows(value: str) -> list[tuple[str, int, int]]:
+    """Inverse of format_task_rows; raises ValueError on a malformed value."""
+    blocks = []
+    for part in filter(None, (value or "").split(";")):
+        tid, _, span = part.rpartition(":")
+        first, _, last = span.partition("-")
+        blocks.append((tid, int(first), int(last)))
+    return blocks

@@ -1,0 +1,141 @@
+"""Read and write the progress register (merged.xlsx): the hand-over between collect and compile.
+
+Sheet 进度台账 holds one row per indicator line (ProgressRow, provenance flattened into columns);
+sheet 报送单位 lists the units whose returns were accepted; sheet _info holds the period.
+Also readable: the same table as CSV (same headers), for people who prefer it.
+"""
+from __future__ import annotations
+
+import csv
+import io
+from dataclasses import fields
+from pathlib import Path
+
+import openpyxl
+
+from .errors import XltasksError
+from .fileio import atomic_write_text, atomic_write_with
+from .models import Progress, ProgressRow, Provenance
+from .xlsx import fmt, new_workbook, write_text
+
+SHEET_ROWS = "进度台账"
+SHEET_REPORTED = "报送单位"
+SHEET_INFO = "_info"
+
+# (field key in ProgressRow.to_flat_dict(), Chinese header, column width)
+PROGRESS_COLUMNS = (
+    ("task_id", "任务编号", 9), ("unit", "单位", 22), ("role", "角色", 6), ("item_no", "细化项目序号", 8),
+    ("item", "细化项目", 40), ("indicator", "指标名称", 22), ("measure_unit", "计量单位", 8),
+    ("target", "目标值", 10), ("current", "当前值", 10), ("direction", "指标方向", 10),
+    ("self_rate", "自评完成率", 10), ("pending", "待核算", 6), ("current_text", "当前值原文", 12),
+    ("highlights", "主要亮点", 40), ("problems", "存在问题与下步计划", 40),
+    ("source_file", "来源文件", 30), ("source_sha256", "来源SHA256", 20), ("source_sheet", "来源工作表", 8),
+    ("source_row", "来源行", 6),
+)
+_KEY_BY_LABEL = {label: key for key, label, _ in PROGRESS_COLUMNS}
+_NUMERIC = {"target", "current", "self_rate"}
+
+
+def write_progress(progress: Progress, path: str | Path) -> None:
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        write_progress_csv(progress, path)
+        return
+
+    def write(tmp: Path) -> None:
+        wb = new_workbook(tmp)
+        head = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter")
+        wrap = fmt(wb, text_wrap=True, valign="top")
+        ws = wb.add_worksheet(SHEET_ROWS)
+        for col, (_, label, width) in enumerate(PROGRESS_COLUMNS):
+            ws.write_string(0, col, label, head)
+            ws.set_column(col, col, width, wrap if width >= 20 else None)
+        for r, row in enumerate(progress.rows, start=1):
+            flat = row.to_flat_dict()
+            for col, (key, _, _) in enumerate(PROGRESS_COLUMNS):
+                value = flat[key]
+                if value is None:
+                    continue
+                if isinstance(value, bool):
+                    ws.write_boolean(r, col, value)
+                elif isinstance(value, (int, float)):
+                    ws.write_number(r, col, value)
+                else:
+                    write_text(ws, r, col, value)
+        ws.freeze_panes(1, 2)
+        ws.autofilter(0, 0, max(len(progress.rows), 1), len(PROGRESS_COLUMNS) - 1)
+        rep = wb.add_worksheet(SHEET_REPORTED)
+        rep.write_string(0, 0, "单位", head)
+        rep.set_column(0, 0, 30)
+        for r, unit in enumerate(progress.reported_units, start=1):
+            write_text(rep, r, 0, unit)
+        info = wb.add_worksheet(SHEET_INFO)
+        info.write_string(0, 0, "period")
+        write_text(info, 0, 1, progress.period)
+        info.hide()
+        wb.close()
+
+    atomic_write_with(path, write)
+
+
+def write_progress_csv(progress: Progress, path: Path) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([label for _, label, _ in PROGRESS_COLUMNS])
+    for row in progress.rows:
+        flat = row.to_flat_dict()
+        w.writerow(["" if flat[k] is None else flat[k] for k, _, _ in PROGRESS_COLUMNS])
+    atomic_write_text(path, "\ufeff" + buf.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
+
+
+def read_progress(path: str | Path) -> Progress:
+    path = Path(path)
+    if not path.exists():
+        raise XltasksError("文件不存在", file=str(path))
+    try:
+        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
+        raise XltasksError(f"无法读取进度台账: {exc}", file=str(path))
+    try:
+        if SHEET_ROWS not in wb.sheetnames:
+            raise XltasksError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
+        rows_iter = wb[SHEET_ROWS].iter_rows(values_only=True)
+        header = [str(h).strip() if h is not None else "" for h in next(rows_iter, [])]
+        keys = [_KEY_BY_LABEL.get(h) for h in header]
+        missing = [label for key, label, _ in PROGRESS_COLUMNS if key not in keys]
+        if missing:
+            raise XltasksError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
+        rows = []
+        for values in rows_iter:
+            if values is None or all(v is None for v in values):
+                continue
+            d = {k: v for k, v in zip(keys, values) if k}
+            rows.append(_row_from_cells(d))
+        reported = []
+        if SHEET_REPORTED in wb.sheetnames:
+            for i, (unit, *_) in enumerate(wb[SHEET_REPORTED].iter_rows(values_only=True)):
+                if i and unit:
+                    reported.append(str(unit))
+        period = ""
+        if SHEET_INFO in wb.sheetnames:
+            for key, value, *_ in wb[SHEET_INFO].iter_rows(values_only=True):
+                if key == "period":
+                    period = str(value or "")
+        return Progress(period=period, rows=rows, reported_units=reported)
+    finally:
+        wb.close()
+
+
+def _row_from_cells(d: dict) -> ProgressRow:
+    text_keys = {f.name for f in fields(ProgressRow)} - _NUMERIC - {"pending", "item_no", "provenance"}
+    kwargs = {}
+    for k in text_keys:
+        kwargs[k] = "" if d.get(k) is None else str(d[k])
+    for k in _NUMERIC:
+        v = d.get(k)
+        kwargs[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    kwargs["pending"] = bool(d.get("pending"))
+    kwargs["item_no"] = int(d.get("item_no") or 0)
+    prov = Provenance(file=str(d.get("source_file") or ""), sha256=str(d.get("source_sha256") or ""),
+                      sheet=str(d.get("source_sheet") or ""), row=int(d.get("source_row") or 0))
+    return ProgressRow(**kwargs, provenance=prov)

@@ -1,0 +1,171 @@
+"""Completion-rate arithmetic: the one place it lives.
+
+Each quantity has a Python function (used for cached values, summaries and checks) and a formula
+emitter (used for the live Excel formulas). Both follow the same definitions, written once here:
+
+- indicator rate  = current / target for higher-is-better (uncapped, 199% shows as 199%);
+                    1 when current <= target for an upper bound (控制在…以内), else target / current;
+                    the self-rated rate (自评完成率) for a qualitative indicator.
+                    No rate (blank) when a number is missing or the target is 0.
+- scored rate     = min(indicator rate, 100%): what counts towards the 细化项目 mean.
+- 细化项目 rate     = mean of the scored rates of its indicators (blanks left out).
+- task rate       = mean of its 细化项目 rates (blanks left out).
+- pending values  (当前值 "待年底核算") give no rate by default, so they are left out of the mean;
+                    with pending_as_zero they count as a current value of 0.
+
+Only functions every Excel since 2010 and WPS know are emitted (IF, AND, OR, ISNUMBER, MIN, AVERAGE,
+IFERROR, COUNTIFS): no `_xlfn.` functions.
+"""
+from __future__ import annotations
+
+import calendar
+import datetime as dt
+from typing import Iterable, Optional
+
+from .models import DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER
+
+Rate = Optional[float]
+
+# Chinese labels of the directions, as typed in the templates' 指标方向 list and tested by formulas.
+DIRECTION_LABELS = {
+    DIRECTION_HIGHER: "越高越好",
+    DIRECTION_UPPER: "不超过",
+    DIRECTION_QUALITATIVE: "定性",
+}
+DIRECTION_BY_LABEL = {v: k for k, v in DIRECTION_LABELS.items()}
+
+
+# ---------------------------------------------------------------------------------------------
+# Python values
+# ---------------------------------------------------------------------------------------------
+
+def _is_number(x) -> bool:
+    return isinstance(x, (int, float)) and not isinstance(x, bool)
+
+
+def indicator_rate(direction: str, target, current, self_rate=None, *, pending: bool = False,
+                   pending_as_zero: bool = False) -> Rate:
+    """The rate of one indicator line, or None when it has none (see module doc)."""
+    if direction == DIRECTION_QUALITATIVE:
+        return float(self_rate) if _is_number(self_rate) else None
+    if pending and pending_as_zero:
+        current = 0
+    if not (_is_number(target) and _is_number(current)) or target == 0:
+        return None
+    if direction == DIRECTION_UPPER:
+        return 1.0 if current <= target else target / current
+    return current / target
+
+
+def scored_rate(rate: Rate) -> Rate:
+    return None if rate is None else min(rate, 1.0)
+
+
+def mean_rate(rates: Iterable[Rate]) -> Rate:
+    """Mean of the rates that exist; None when none does (Excel: IFERROR(AVERAGE(…),""))."""
+    values = [r for r in rates if r is not None]
+    if not values:
+        return None
+    return sum(values) / len(values)
+
+
+def item_rate(indicator_rates: Iterable[Rate]) -> Rate:
+    """细化项目 rate from its indicators' (uncapped) rates."""
+    return mean_rate(scored_rate(r) for r in indicator_rates)
+
+
+def task_rate(item_rates: Iterable[Rate]) -> Rate:
+    return mean_rate(item_rates)
+
+
+# ---------------------------------------------------------------------------------------------
+# Excel formulas (without the leading "="; callers add it)
+# ---------------------------------------------------------------------------------------------
+
+def _direction_test(direction_ref: str | None, direction: str | None, wanted: str) -> str:
+    """A boolean expression: is this line's direction `wanted`? Either a cell or a constant."""
+    if direction_ref:
+        return f'{direction_ref}="{DIRECTION_LABELS[wanted]}"'
+    return "TRUE" if direction == wanted else "FALSE"
+
+
+def indicator_formula(target_ref: str, current_ref: str, self_rate_ref: str, *,
+                      direction_ref: str | None = None, direction: str | None = None,
+                      pending_as_zero: bool = False) -> str:
+    """Formula of indicator_rate(); the direction is read from a cell (templates) or fixed (compile)."""
+    if direction_ref is None and direction == DIRECTION_QUALITATIVE:
+        return f'IF(ISNUMBER({self_rate_ref}),{self_rate_ref},"")'
+    cur = f"IF(ISNUMBER({current_ref}),{current_ref},0)" if pending_as_zero else current_ref
+    has_numbers = (f"AND(ISNUMBER({target_ref}),{target_ref}<>0)" if pending_as_zero else
+                   f"AND(ISNUMBER({target_ref}),ISNUMBER({current_ref}),{target_ref}<>0)")
+    if pending_as_zero:
+        # Only a blank current stays blank; text (the pending marker) counts as 0.
+        has_numbers = f'AND({has_numbers},{current_ref}<>"")'
+    upper = _direction_test(direction_ref, direction, DIRECTION_UPPER)
+    numeric = (f'IF({has_numbers},IF({upper},IF({cur}<={target_ref},1,{target_ref}/{cur}),'
+               f'{cur}/{target_ref}),"")')
+    if direction_ref is None:
+        if direction == DIRECTION_UPPER:
+            return (f'IF({has_numbers},IF({cur}<={target_ref},1,{target_ref}/{cur}),"")')
+        return f'IF({has_numbers},{cur}/{target_ref},"")'
+    qual = _direction_test(direction_ref, direction, DIRECTION_QUALITATIVE)
+    return f'IF({qual},IF(ISNUMBER({self_rate_ref}),{self_rate_ref},""),{numeric})'
+
+
+def scored_formula(rate_ref: str) -> str:
+    return f'IF(ISNUMBER({rate_ref}),MIN({rate_ref},1),"")'
+
+
+def mean_formula(range_ref: str) -> str:
+    """Mean of the numbers in a range, blank when there are none (item and task rates)."""
+    return f'IFERROR(AVERAGE({range_ref}),"")'
+
+
+# ---------------------------------------------------------------------------------------------
+# Expected progress (序时进度) and the status of a task against it
+# ---------------------------------------------------------------------------------------------
+
+STATUS_DONE = "已完成"
+STATUS_AHEAD = "超序时"
+STATUS_ON_TIME = "达序时"
+STATUS_BEHIND = "滞后"
+STATUS_NOT_REPORTED = "未报送"
+STATUSES = (STATUS_DONE, STATUS_AHEAD, STATUS_ON_TIME, STATUS_BEHIND, STATUS_NOT_REPORTED)
+
+
+def expected_progress(as_of: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> float:
+    """Share of an annual task's time elapsed on `as_of`, counted in months (Q3 end = 75%).
+
+    Month-counting matches how offices state it (三季度末 = 75%, 年中 = 50%); with an explicit
+    start/end the share is counted in days instead.
+    """
+    if start is not None or end is not None:
+        start = start or dt.date(as_of.year, 1, 1)
+        end = end or dt.date(as_of.year, 12, 31)
+        total = (end - start).days + 1
+        done = (min(max(as_of, start - dt.timedelta(days=1)), end) - start).days + 1
+        return max(0.0, min(1.0, done / total))
+    days_in_month = calendar.monthrange(as_of.year, as_of.month)[1]
+    return (as_of.month - 1 + as_of.day / days_in_month) / 12
+
+
+def classify(rate: Rate, expected: float, *, reported: bool = True, on_time_band: float = 0.0) -> str:
+    """已完成 ≥ 100%; 超序时 ≥ expected + band; 达序时 ≥ expected; 滞后 below; 未报送 no return."""
+    if not reported or rate is None:
+        return STATUS_NOT_REPORTED
+    if rate >= 1:
+        return STATUS_DONE
+    ahead = rate >= expected + on_time_band if on_time_band > 0 else rate > expected
+    if ahead:
+        return STATUS_AHEAD
+    if rate >= expected:
+        return STATUS_ON_TIME
+    return STATUS_BEHIND
+
+
+def classify_formula(rate_ref: str, expected_ref: str, *, on_time_band: float = 0.0) -> str:
+    """Formula of classify(); a blank rate means 未报送."""
+    ahead = (f"{rate_ref}>={expected_ref}+{on_time_band!r}" if on_time_band > 0
+             else f"{rate_ref}>{expected_ref}")
+    return (f'IF(NOT(ISNUMBER({rate_ref})),"{STATUS_NOT_REPORTED}",IF({rate_ref}>=1,"{STATUS_DONE}",'
+            f'IF({ahead},"{STATUS_AHEAD}",IF({rate_ref}>={expected_ref},"{STATUS_ON_TIME}","{STATUS_BEHIND}"))))')

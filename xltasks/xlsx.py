@@ -1,0 +1,71 @@
+"""Shared writing helpers: safe xlsxwriter workbooks, text sanitising, the CJK font.
+
+Every workbook this toolkit writes goes through `new_workbook`, whose options make xlsxwriter write
+strings as strings: a unit's "=1+1", "@SUM(…)" or "http://…" stays text, never a formula or a link
+(OWASP ASVS 1.2.10). Text passes through `clean_text` first, which removes characters XML 1.0 forbids.
+"""
+from __future__ import annotations
+
+import re
+from pathlib import Path
+
+import xlsxwriter
+
+CJK_FONT = "宋体"  # present in every Chinese Windows/WPS install; LibreOffice falls back to Noto CJK
+FONT_SIZE = 11
+EXCEL_CELL_LIMIT = 32767
+
+_ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
+_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
+
+
+def clean_text(value: str) -> tuple[str, bool]:
+    """Remove characters that XML 1.0 (and so xlsx) cannot hold. Returns (text, changed)."""
+    cleaned = _ILLEGAL_XML.sub("", value)
+    return cleaned, cleaned != value
+
+
+def looks_like_formula(value: str) -> bool:
+    return value.startswith(_FORMULA_START)
+
+
+def new_workbook(path: str | Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    wb = xlsxwriter.Workbook(str(path), {
+        "strings_to_formulas": False,
+        "strings_to_urls": False,
+        "strings_to_numbers": False,
+        "constant_memory": constant_memory,
+    })
+    wb.formats[0].set_font_name(CJK_FONT)
+    wb.formats[0].set_font_size(FONT_SIZE)
+    return wb
+
+
+def fmt(wb: xlsxwriter.Workbook, **props):
+    """A format with the CJK font unless another is given."""
+    props.setdefault("font_name", CJK_FONT)
+    props.setdefault("font_size", FONT_SIZE)
+    return wb.add_format(props)
+
+
+def write_text(ws, row: int, col: int, value, cell_format=None) -> None:
+    """Write unit-supplied text as text (never a formula), truncated to Excel's cell limit."""
+    text, _ = clean_text("" if value is None else str(value))
+    if len(text) > EXCEL_CELL_LIMIT:
+        text = text[:EXCEL_CELL_LIMIT]
+    if text == "":
+        ws.write_blank(row, col, None, cell_format)
+    else:
+        ws.write_string(row, col, text, cell_format)
+
+
+def set_a3_landscape(ws, *, repeat_rows: tuple[int, int] | None = None, fit_width: bool = True) -> None:
+    """Print set-up shared by every sheet meant for paper: A3 landscape, one page wide, page numbers."""
+    ws.set_paper(8)  # A3
+    ws.set_landscape()
+    if fit_width:
+        ws.fit_to_pages(1, 0)
+    if repeat_rows:
+        ws.repeat_rows(*repeat_rows)
+    ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
+    ws.set_footer("&C第 &P 页，共 &N 页")
