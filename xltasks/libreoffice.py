@@ -43,6 +43,9 @@ def _write_profile(profile: Path) -> None:
     (user / "registrymodifications.xcu").write_text(_RECALC_ALWAYS, encoding="utf-8")
 
 
+_TEXT_DOCUMENTS = (".docx", ".doc", ".odt", ".rtf")
+
+
 def convert(src: str | Path, out_dir: str | Path, to: str, *, timeout: int = 180) -> Path:
     """Convert `src` with LibreOffice headless (`to`: "xlsx", "ods", "pdf", "xls"…); returns the new file.
 
@@ -57,10 +60,13 @@ def convert(src: str | Path, out_dir: str | Path, to: str, *, timeout: int = 180
     out_dir.mkdir(parents=True, exist_ok=True)
     filters = {"xlsx": "xlsx:Calc MS Excel 2007 XML", "ods": "ods", "pdf": "pdf:calc_pdf_Export",
                "xls": "xls:MS Excel 97"}
+    target = filters.get(to, to)
+    if to == "pdf" and src.suffix.lower() in _TEXT_DOCUMENTS:
+        target = "pdf:writer_pdf_Export"  # a Word document prints through Writer; Calc cannot load it
     with tempfile.TemporaryDirectory(prefix="xltasks-lo-") as profile:
         _write_profile(Path(profile))
         cmd = [soffice, f"-env:UserInstallation=file://{profile}", "--headless", "--norestore",
-               "--nolockcheck", "--convert-to", filters.get(to, to), "--outdir", str(out_dir), str(src)]
+               "--nolockcheck", "--convert-to", target, "--outdir", str(out_dir), str(src)]
         env = dict(os.environ, SAL_USE_VCLPLUGIN="svp")
         try:
             proc = subprocess.run(cmd, capture_output=True, text=True, timeout=timeout, env=env)

@@ -169,3 +169,50 @@ def classify_formula(rate_ref: str, expected_ref: str, *, on_time_band: float = 
              else f"{rate_ref}>{expected_ref}")
     return (f'IF(NOT(ISNUMBER({rate_ref})),"{STATUS_NOT_REPORTED}",IF({rate_ref}>=1,"{STATUS_DONE}",'
             f'IF({ahead},"{STATUS_AHEAD}",IF({rate_ref}>={expected_ref},"{STATUS_ON_TIME}","{STATUS_BEHIND}"))))')
+
+
+# ---------------------------------------------------------------------------------------------
+# Added for compile: the pending display, the status with a reported flag, shares, margins
+# ---------------------------------------------------------------------------------------------
+
+PENDING_LABEL = "待核算"  # what an indicator's 完成率 cell shows while its current value is pending
+
+
+def shown_rate(rate: Rate, current_cell, *, pending_as_zero: bool = False):
+    """What a numeric indicator's 完成率 cell shows: PENDING_LABEL when its 当前值 cell holds text
+    (the pending marker) and pending values are left out, else the rate (None = blank)."""
+    if not pending_as_zero and isinstance(current_cell, str) and current_cell != "":
+        return PENDING_LABEL
+    return rate
+
+
+def shown_formula(rate_formula: str, current_ref: str, *, pending_as_zero: bool = False) -> str:
+    """Formula of shown_rate() around an indicator_formula(); the label is text, so the scored
+    helper (scored_formula) and the means leave it out."""
+    if pending_as_zero:
+        return rate_formula
+    return f'IF(ISTEXT({current_ref}),"{PENDING_LABEL}",{rate_formula})'
+
+
+def status_formula(rate_ref: str, expected_ref: str, reported_ref: str, *, on_time_band: float = 0.0) -> str:
+    """Formula of classify(rate, expected, reported=…): the reported flag cell holds 1 or 0."""
+    return (f'IF({reported_ref}=0,"{STATUS_NOT_REPORTED}",'
+            f'{classify_formula(rate_ref, expected_ref, on_time_band=on_time_band)})')
+
+
+def share(count: int, total: int) -> Rate:
+    """count / total, None (blank) when there is nothing to share."""
+    return None if not total else count / total
+
+
+def share_formula(count_ref: str, total_ref: str) -> str:
+    return f'IF({total_ref}=0,"",{count_ref}/{total_ref})'
+
+
+def below_margin(rate: Rate, expected: float, margin: float) -> bool:
+    """A rate more than `margin` under the expected progress (严重滞后)."""
+    return rate is not None and rate < expected - margin
+
+
+def below_margin_formula(rate_ref: str, expected_ref: str, margin: float) -> str:
+    return f"AND(ISNUMBER({rate_ref}),{rate_ref}<{expected_ref}-{float(margin)!r})"

@@ -1,0 +1,139 @@
+"""Shared assembly of a Register from what a layout parser found: ids, unit table, warnings."""
+from __future__ import annotations
+
+import hashlib
+from dataclasses import dataclass, field
+
+from ..models import Register, SourceInfo, Task, Unit, Warning_
+from ..units import UnitList, classify_paren, unit_kind
+
+
+@dataclass
+class _Draft:
+    sec: int  # section ordinal, 0 when the document has none
+    grp: int  # group ordinal within its section, 0 when none
+    task: Task
+
+
+@dataclass
+class Builder:
+    """Collects sections, groups and tasks in document order; `finish` assigns ids and counts units."""
+
+    source: str
+    layout: str
+    drafts: list[_Draft] = field(default_factory=list)
+    warnings: list[Warning_] = field(default_factory=list)
+    sections: list[str] = field(default_factory=list)
+    groups: int = 0
+    _section_title: str = ""
+    _group_title: str = ""
+    _group_leader: str = ""
+    _grp_in_sec: int = 0
+
+    def warn(self, message: str, line: int = 0) -> None:
+        self.warnings.append(Warning_(message=message, source=self.source, line=line))
+
+    def section(self, title: str) -> None:
+        self.sections.append(title)
+        self._section_title = title
+        self._group_title = ""
+        self._group_leader = ""
+        self._grp_in_sec = 0
+
+    def group(self, title: str, leader: str) -> None:
+        self.groups += 1
+        self._grp_in_sec += 1
+        self._group_title = title
+        self._group_leader = leader
+
+    def end_group(self) -> None:
+        """Leave the current group (e.g. 003 附件3 after the key tasks)."""
+        self._group_title = ""
+        self._group_leader = ""
+
+    def add(self, *, no: str, text: str, units: UnitList, line: int, starred: bool = False,
+            leader: str | None = None, province_lead: str = "", subitems: list[str] | None = None,
+            units_line: int = 0) -> Task:
+        task = Task(
+            id="", section=self._section_title, group=self._group_title,
+            leader=self._group_leader if leader is None else leader, no=no, text=text,
+            units=list(units.units), lead_unit=units.lead, starred=starred,
+            supporting_only=units.supporting_only, province_lead=province_lead,
+            subitems=list(subitems or []), source_line=line, units_raw=units.raw,
+            unit_tiers=[list(t) for t in units.tiers],
+        )
+        for note in units.notes:
+            self.warn(f"责任单位中的说明已从单位名单中移除: {note}", units_line or line)
+        for dup in units.duplicates:
+            self.warn(f"同一任务中单位重复列出, 只计一次: {dup}", units_line or line)
+        if not units.units:
+            self.warn(f"任务 {no} 没有责任单位", line)
+        grp = self._grp_in_sec if self._group_title else 0
+        self.drafts.append(_Draft(len(self.sections), grp, task))
+        return task
+
+    def finish(self, text_for_hash: str = "") -> Register:
+        tasks = _assign_ids(self.drafts, self)
+        reg = Register(source=self.source, layout=self.layout, tasks=tasks, warnings=self.warnings)
+        reg.units = build_units(tasks, reg.warnings, self.source)
+        reg.sources = [SourceInfo(
+            path=self.source, sha256=hashlib.sha256(text_for_hash.encode("utf-8")).hexdigest(),
+            layout=self.layout, tasks=len(tasks), sections=len(self.sections), groups=self.groups)]
+        return reg
+
+
+def _assign_ids(drafts: list[_Draft], b: Builder) -> list[Task]:
+    """Join the ordinals of the levels at which numbering restarts: "4.151", "1.2.3", "83"."""
+    has_sections = any(d.sec for d in drafts)
+    # Numbering restarts per group inside a section when a number repeats within that section.
+    seen: dict[int, set[str]] = {}
+    restart_in_group: set[int] = set()
+    for d in drafts:
+        s = seen.setdefault(d.sec, set())
+        if d.task.no in s and d.grp:
+            restart_in_group.add(d.sec)
+        s.add(d.task.no)
+    used: set[str] = set()
+    running: dict[tuple[int, int], int] = {}
+    out = []
+    for d in drafts:
+        key = (d.sec, d.grp if d.sec in restart_in_group else 0)
+        running[key] = running.get(key, 0) + 1
+        no = d.task.no if d.task.no.isascii() and d.task.no.isdigit() else str(running[key])
+        parts = ([str(d.sec)] if has_sections else []) + ([str(d.grp)] if d.sec in restart_in_group else []) + [no]
+        tid = ".".join(parts)
+        if tid in used:
+            k = 2
+            while f"{tid}-{k}" in used:
+                k += 1
+            b.warn(f"任务编号 {tid} 重复, 改记为 {tid}-{k}", d.task.source_line)
+            tid = f"{tid}-{k}"
+        used.add(tid)
+        d.task.id = tid
+        out.append(d.task)
+    return out
+
+
+def build_units(tasks: list[Task], warnings: list[Warning_] | None = None, source: str = "") -> list[Unit]:
+    """One Unit per distinct printed name, in order of first appearance, with task counts."""
+    units: dict[str, Unit] = {}
+    for t in tasks:
+        for name in t.units:
+            u = units.get(name)
+            if u is None:
+                u = units[name] = Unit(name=name, kind=unit_kind(name))
+            u.tasks += 1
+            if name == t.lead_unit and not t.supporting_only:
+                u.lead_tasks += 1
+    if warnings is not None:
+        # The same pair printed both ways round (市安委办(市应急管理局) / 市应急管理局(市安委办)): worth a look.
+        pairs: dict[frozenset, list[str]] = {}
+        for name in units:
+            info = classify_paren(name)
+            if info:
+                pairs.setdefault(frozenset((info.base, info.inner)), []).append(name)
+        for names in pairs.values():
+            if len(names) > 1:
+                warnings.append(Warning_(
+                    message="同一对单位以不同写法出现, 按原样分列: " + " / ".join(names), source=source))
+    return list(units.values())

@@ -1,0 +1,532 @@
+"""Intake: find returned files, open each once, and identify it by its `_meta` sheet (never by its name).
+
+- `walk(dirs)` yields a `Source` per candidate file: folders are walked recursively in a stable order;
+  .zip mail archives are opened in place (members read into memory, nothing extracted next to them).
+- `open_book(source)` sniffs the bytes (not the extension), runs the pre-flight (`preflight`), and returns a
+  `Book`: values through python-calamine (fast, no style parsing), formulas read straight from the sheet
+  XML (xlsx: iterparse of xl/worksheets/*.xml; ods: content.xml) through defusedxml, the hidden `_meta`
+  sheet as a dict, and the workbook's own saved time (docProps/core.xml or meta.xml).
+
+Each file's bytes are read once; the sha256, the zip and the calamine workbook all work on that buffer.
+A file that cannot be opened gives an `IntakeFailure` carrying a problem code of problems.py.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import io
+import os
+import re
+import zipfile
+from dataclasses import dataclass, field
+from functools import cached_property
+from pathlib import Path
+from typing import Iterable, Iterator
+
+from .fileio import sha256_bytes
+from .layout import SHEET_META
+
+WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
+ARCHIVE_EXTS = (".zip",)
+
+# Pre-flight caps (a zip bomb is refused before anything is decompressed). Generous for real workbooks:
+# the ratio of a single member is NOT checked (styles.xml and shared strings compress very well).
+MAX_FILE_BYTES = 100 * 1024 * 1024
+MAX_MEMBERS = 5_000
+MAX_MEMBER_BYTES = 200 * 1024 * 1024
+MAX_TOTAL_BYTES = 500 * 1024 * 1024
+MAX_ARCHIVE_DEPTH = 2
+
+_OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
+
+
+@dataclass
+class Source:
+    """One candidate file: a file on disk or a member of a .zip archive."""
+
+    path: str  # as shown to people: "returns/a.xlsx" or "returns/mail.zip::市发改委.xlsx"
+    key: str  # identity in the ledger: absolute path (+ "::member")
+    data: bytes
+    mtime: float  # the file's (or the archive member's) modification time, epoch seconds
+
+    @cached_property
+    def sha256(self) -> str:
+        return sha256_bytes(self.data)
+
+    @property
+    def size(self) -> int:
+        return len(self.data)
+
+    @property
+    def name(self) -> str:
+        return self.path.replace("::", "/").rsplit("/", 1)[-1]
+
+
+class IntakeFailure(Exception):
+    """A file that cannot be opened as a workbook: `code` is a problems.py code, `reason` Chinese text."""
+
+    def __init__(self, code: str, reason: str = ""):
+        super().__init__(reason)
+        self.code = code
+        self.reason = reason
+
+
+# ---------------------------------------------------------------------------------------------------
+# Walking
+# ---------------------------------------------------------------------------------------------------
+
+def _ignored_name(name: str) -> bool:
+    # Office/WPS/LibreOffice lock and temp files, and our own atomic-write temps, are never returns.
+    return name.startswith(("~$", ".~lock", ".")) or name.endswith((".part", "#"))
+
+
+def list_files(dirs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
+    """Workbook and archive files under `dirs` (recursively, sorted); a file given directly is taken as is."""
+    excluded = {os.path.abspath(p) for p in exclude}
+    out: list[Path] = []
+    seen: set[str] = set()
+    for d in dirs:
+        d = Path(d)
+        if d.is_file():
+            candidates = [d]
+        else:
+            candidates = []
+            for root, subdirs, files in os.walk(d):
+                subdirs[:] = sorted(s for s in subdirs if not s.startswith("."))
+                candidates.extend(Path(root) / f for f in sorted(files))
+        for p in candidates:
+            ap = os.path.abspath(p)
+            if ap in seen or ap in excluded or _ignored_name(p.name):
+                continue
+            if p.suffix.lower() in WORKBOOK_EXTS + ARCHIVE_EXTS:
+                seen.add(ap)
+                out.append(p)
+    return out
+
+
+def walk(dirs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Iterator[Source]:
+    """Every candidate file under `dirs`, archive members included, each read once."""
+    for p in list_files(dirs, exclude):
+        yield from sources_of(p)
+
+
+def sources_of(p: Path) -> Iterator[Source]:
+    """The Source(s) of one file on disk: itself, or the workbook members of an archive."""
+    try:
+        st = p.stat()
+        if st.st_size > MAX_FILE_BYTES:
+            data = b""  # not read: reported by open_book as too large
+            yield Source(str(p), os.path.abspath(p), data, st.st_mtime)
+            return
+        data = p.read_bytes()
+    except OSError as exc:
+        yield Source(str(p), os.path.abspath(p), b"", 0.0)
+        return
+    if p.suffix.lower() in ARCHIVE_EXTS:
+        yield from _archive_members(str(p), os.path.abspath(p), data, st.st_mtime, depth=1)
+    else:
+        yield Source(str(p), os.path.abspath(p), data, st.st_mtime)
+
+
+def _member_name(info: zipfile.ZipInfo) -> str:
+    # Chinese Windows zips store names in GBK without the UTF-8 flag; zipfile then decodes them as cp437.
+    if info.flag_bits & 0x800:
+        return info.filename
+    try:
+        return info.filename.encode("cp437").decode("gb18030")
+    except (UnicodeEncodeError, UnicodeDecodeError):
+        return info.filename
+
+
+def _archive_members(path: str, key: str, data: bytes, mtime: float, depth: int) -> Iterator[Source]:
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        yield Source(path, key, data, mtime)  # reported as not-a-workbook by open_book
+        return
+    if len(infos) > MAX_MEMBERS or sum(i.file_size for i in infos) > MAX_TOTAL_BYTES:
+        yield Source(path, key, b"PK-too-large", mtime)
+        return
+    for info in sorted(infos, key=lambda i: _member_name(i)):
+        name = _member_name(info)
+        base = name.rsplit("/", 1)[-1]
+        ext = os.path.splitext(base)[1].lower()
+        if info.is_dir() or _ignored_name(base) or name.startswith("__MACOSX/"):
+            continue
+        if ext not in WORKBOOK_EXTS + ARCHIVE_EXTS:
+            continue
+        member_path, member_key = f"{path}::{name}", f"{key}::{name}"
+        if info.file_size > MAX_MEMBER_BYTES:
+            yield Source(member_path, member_key, b"PK-too-large", mtime)
+            continue
+        try:
+            member = zf.read(info)
+        except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
+            member = b""  # encrypted or corrupt member: open_book reports it
+        m_mtime = _zip_time(info) or mtime
+        if ext in ARCHIVE_EXTS:
+            if depth < MAX_ARCHIVE_DEPTH:
+                yield from _archive_members(member_path, member_key, member, m_mtime, depth + 1)
+            continue
+        yield Source(member_path, member_key, member, m_mtime)
+
+
+def _zip_time(info: zipfile.ZipInfo) -> float | None:
+    try:
+        return dt.datetime(*info.date_time).timestamp()
+    except (ValueError, OverflowError):
+        return None
+
+
+# ---------------------------------------------------------------------------------------------------
+# Opening
+# ---------------------------------------------------------------------------------------------------
+
+@dataclass
+class Formula:
+    text: str  # without the leading "=" (ods: "of:" prefix and [.A1] references normalised away)
+    has_value: bool  # a cached result is stored with it
+
+
+@dataclass
+class Book:
+    source: Source
+    kind: str  # "xlsx" / "ods" / "xls"
+    sheet_names: list[str]
+    hidden_sheets: set[str]
+    _cal: object = field(repr=False)
+    _zip: zipfile.ZipFile | None = field(default=None, repr=False)
+    _xlsx_sheet_paths: dict[str, str] = field(default_factory=dict, repr=False)
+    _rows_cache: dict[str, list[list]] = field(default_factory=dict, repr=False)
+
+    def rows(self, sheet: str) -> list[list]:
+        """The sheet's values as a grid from A1 (row 0 = Excel row 1); blank cells are ""."""
+        if sheet not in self._rows_cache:
+            self._rows_cache[sheet] = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+        return self._rows_cache[sheet]
+
+    def meta(self) -> dict[str, str] | None:
+        """The `_meta` sheet as key → value (column A → column B), None when there is no such sheet."""
+        if SHEET_META not in self.sheet_names:
+            return None
+        out: dict[str, str] = {}
+        for row in self.rows(SHEET_META):
+            if len(row) >= 2:
+                key = cell_text(row[0]).strip()
+                if key and key not in out:
+                    out[key] = cell_text(row[1]).strip()
+        return out
+
+    def formulas(self, sheet: str) -> dict[tuple[int, int], Formula] | None:
+        """Formulas of a sheet by 0-based (row, col); None when the format does not tell (xls)."""
+        try:
+            if self.kind == "xlsx":
+                member = self._xlsx_sheet_paths.get(sheet)
+                return _xlsx_formulas(self._zip, member) if member else {}
+            if self.kind == "ods":
+                return _ods_formulas(self._zip, sheet)
+        except Exception:  # noqa: BLE001 - an unreadable sheet XML means no formula information
+            return {}
+        return None
+
+    @cached_property
+    def saved_at(self) -> dt.datetime | None:
+        """The workbook's own last-saved time (UTC, naive), None when it does not say."""
+        try:
+            if self.kind == "xlsx":
+                text = _xml_text(self._zip, "docProps/core.xml", "modified")
+            elif self.kind == "ods":
+                text = _xml_text(self._zip, "meta.xml", "date")
+            else:
+                return None
+            return _parse_time(text) if text else None
+        except Exception:  # noqa: BLE001 - a missing or odd core.xml just means "unknown"
+            return None
+
+    def close(self) -> None:
+        try:
+            self._cal.close()
+        except Exception:  # noqa: BLE001
+            pass
+
+
+def cell_text(v) -> str:
+    """A cell value as text: 2021.0 → "2021", True → "TRUE"."""
+    if v is None:
+        return ""
+    if isinstance(v, bool):
+        return "TRUE" if v else "FALSE"
+    if isinstance(v, float):
+        return str(int(v)) if v.is_integer() and abs(v) < 1e15 else repr(v)
+    return str(v)
+
+
+def sniff(data: bytes) -> str:
+    """"zip", "ole" or "" from the first bytes."""
+    if data.startswith(b"PK\x03\x04") or data.startswith(b"PK\x05\x06"):
+        return "zip"
+    if data.startswith(_OLE_MAGIC):
+        return "ole"
+    return ""
+
+
+def preflight(source: Source) -> tuple[str, zipfile.ZipFile | None]:
+    """Decide the format from the bytes and refuse what must not be parsed. Returns (kind, zip).
+
+    Raises IntakeFailure: not-a-workbook, encrypted, too-large.
+    """
+    data = source.data
+    if data == b"PK-too-large" or (not data and _too_big_on_disk(source)):
+        raise IntakeFailure("too-large", "超过读取上限")
+    if not data:
+        raise IntakeFailure("not-a-workbook", "文件为空或无法读取")
+    magic = sniff(data)
+    if magic == "ole":
+        if _ole_encrypted(data):
+            raise IntakeFailure("encrypted")
+        return "xls", None
+    if magic != "zip":
+        return _text_kind(data), None
+    try:
+        zf = zipfile.ZipFile(io.BytesIO(data))
+        infos = zf.infolist()
+    except (zipfile.BadZipFile, OSError, ValueError):
+        raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
+    if len(infos) > MAX_MEMBERS:
+        raise IntakeFailure("too-large", f"内部成员 {len(infos)} 个")
+    total = 0
+    for i in infos:
+        total += i.file_size
+        if i.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
+            raise IntakeFailure("too-large", f"解压后超过 {MAX_TOTAL_BYTES // 2**20} MB")
+    names = {i.filename for i in infos}
+    if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
+        return "xlsx", zf
+    if "mimetype" in names and zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+        return "ods", zf
+    if "word/document.xml" in names:
+        raise IntakeFailure("not-a-workbook", "这是 Word 文档")
+    raise IntakeFailure("not-a-workbook", "是压缩文件，但不是 Excel 工作簿")
+
+
+def _too_big_on_disk(source: Source) -> bool:
+    try:
+        return os.path.getsize(source.key) > MAX_FILE_BYTES
+    except OSError:
+        return False
+
+
+def _text_kind(data: bytes):
+    head = data[:8]
+    if head.startswith(b"%PDF"):
+        raise IntakeFailure("not-a-workbook", "这是 PDF 文件")
+    if head.lstrip().startswith((b"<html", b"<!DOC", b"<?xml", b"<HTML")):
+        raise IntakeFailure("not-a-workbook", "这是网页或 XML 文件，不是工作簿")
+    raise IntakeFailure("not-a-workbook", "文件内容不是工作簿（可能是改了扩展名的文本或其他文件）")
+
+
+def _ole_encrypted(data: bytes) -> bool:
+    try:
+        import msoffcrypto
+
+        return bool(msoffcrypto.OfficeFile(io.BytesIO(data)).is_encrypted())
+    except Exception:  # noqa: BLE001 - not decidable: let the reader try
+        return False
+
+
+def open_book(source: Source) -> Book:
+    """Open a Source as a Book (see module doc); raises IntakeFailure."""
+    kind, zf = preflight(source)
+    import python_calamine as pc
+
+    try:
+        cal = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
+    except Exception as exc:  # noqa: BLE001 - any reader failure is one "not a workbook"
+        if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
+            raise IntakeFailure("encrypted")
+        raise IntakeFailure("not-a-workbook", f"读取失败（{type(exc).__name__}）")
+    try:
+        metas = cal.sheets_metadata
+        names = [m.name for m in metas]
+        hidden = {m.name for m in metas if str(m.visible).rsplit(".", 1)[-1] != "Visible"}
+    except Exception:  # noqa: BLE001
+        names, hidden = list(cal.sheet_names), set()
+    paths: dict[str, str] = {}
+    if kind == "xlsx":
+        try:
+            paths = _xlsx_sheet_paths(zf)
+        except Exception:  # noqa: BLE001 - no formula information then; values still read
+            paths = {}
+    return Book(source, kind, names, hidden, cal, zf, paths)
+
+
+# ---------------------------------------------------------------------------------------------------
+# XML readers (defusedxml: no entity expansion, no external references)
+# ---------------------------------------------------------------------------------------------------
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _iterparse(stream, events=("end",)):
+    from defusedxml.ElementTree import iterparse
+
+    return iterparse(stream, events=events)
+
+
+def _xml_text(zf: zipfile.ZipFile, member: str, local_name: str) -> str:
+    with zf.open(member) as f:
+        for _, el in _iterparse(f):
+            if _local(el.tag) == local_name:
+                return (el.text or "").strip()
+    return ""
+
+
+def _parse_time(text: str) -> dt.datetime | None:
+    try:
+        t = dt.datetime.fromisoformat(text.strip())
+    except ValueError:
+        return None
+    if t.tzinfo is not None:
+        t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
+    return t
+
+
+def _xlsx_sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
+    rels: dict[str, str] = {}
+    with zf.open("xl/_rels/workbook.xml.rels") as f:
+        for _, el in _iterparse(f):
+            if _local(el.tag) == "Relationship":
+                target = el.get("Target", "")
+                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
+                rels[el.get("Id", "")] = target
+    out: dict[str, str] = {}
+    with zf.open("xl/workbook.xml") as f:
+        for _, el in _iterparse(f):
+            if _local(el.tag) == "sheet":
+                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
+                if rid in rels:
+                    out[el.get("name", "")] = rels[rid]
+    return out
+
+
+_CELL_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+def _xlsx_formulas(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], Formula]:
+    out: dict[tuple[int, int], Formula] = {}
+    shared: dict[str, tuple[str, int, int]] = {}  # si → (master text, row, col)
+    row_i, col_i = -1, -1
+    f_el = None
+    has_v = False
+    with zf.open(member) as stream:
+        for event, el in _iterparse(stream, events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "row":
+                    r = el.get("r")
+                    row_i = int(r) - 1 if r and r.isdigit() else row_i + 1
+                    col_i = -1
+                elif tag == "c":
+                    ref = el.get("r")
+                    m = _CELL_RE.match(ref or "")
+                    if m:
+                        row_i, col_i = int(m.group(2)) - 1, col_index(m.group(1))
+                    else:
+                        col_i += 1  # cells may omit r: their place is their order
+                    f_el, has_v = None, False
+                continue
+            if tag == "f":
+                f_el = (el.text or "", el.get("t"), el.get("si"))
+            elif tag == "v":
+                has_v = bool(el.text)
+            elif tag == "c":
+                if f_el is not None:
+                    text, kind, si = f_el
+                    if kind == "shared" and si is not None:
+                        if text:
+                            shared[si] = (text, row_i, col_i)
+                        elif si in shared:
+                            mt, mr, mc = shared[si]
+                            text = shift_formula(mt, row_i - mr, col_i - mc)
+                    out[(row_i, col_i)] = Formula(text.lstrip("="), has_v)
+                el.clear()
+            elif tag in ("row", "sheetData"):
+                el.clear()
+    return out
+
+
+_REF_RE = re.compile(r'"[^"]*"|(?<![A-Za-z_\d.\]])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])')
+
+
+def shift_formula(text: str, drow: int, dcol: int) -> str:
+    """Move the relative references of a formula by (drow, dcol), as Excel's shared formulas mean."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    def sub(m: re.Match) -> str:
+        if m.group(2) is None:
+            return m.group(0)  # a string literal
+        cabs, col, rabs, row = m.groups()
+        c = col if cabs else xl_col_to_name(col_index(col) + dcol)
+        r = row if rabs else str(int(row) + drow)
+        return f"{cabs}{c}{rabs}{r}"
+
+    return _REF_RE.sub(sub, text)
+
+
+_ODS_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _ods_formulas(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], Formula]:
+    t = "{%s}" % _ODS_NS_TABLE
+    out: dict[tuple[int, int], Formula] = {}
+    inside = False
+    row_i, col_i = -1, 0
+    with zf.open("content.xml") as stream:
+        for event, el in _iterparse(stream, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    inside = el.get(t + "name") == sheet
+                    row_i = -1
+                elif inside and tag == t + "table-row":
+                    row_i += 1
+                    col_i = 0
+                continue
+            if not inside:
+                if tag == t + "table-row":
+                    el.clear()
+                continue
+            if tag in (t + "table-cell", t + "covered-table-cell"):
+                formula = el.get(t + "formula")
+                if formula:
+                    has_v = el.get("{%s}value-type" % _ODS_NS_OFFICE) is not None
+                    out[(row_i, col_i)] = Formula(normalize_ods_formula(formula), has_v)
+                col_i += int(el.get(t + "number-columns-repeated", "1") or 1)
+            elif tag == t + "table-row":
+                row_i += int(el.get(t + "number-rows-repeated", "1") or 1) - 1
+                el.clear()
+            elif tag == t + "table":
+                break
+    return out
+
+
+def normalize_ods_formula(text: str) -> str:
+    """ODF "of:=IF([.I4]<>0;…)" → Excel "IF(I4<>0,…)" (string literals kept)."""
+    if ":" in text.split("=", 1)[0]:
+        text = text.split(":", 1)[1]
+    text = text.lstrip("=")
+    parts = re.split(r'("[^"]*")', text)
+    for i in range(0, len(parts), 2):
+        p = re.sub(r"\[\$?[^\]]*?\.(\$?[A-Z]+\$?\d+)(?::\.(\$?[A-Z]+\$?\d+))?\]",
+                   lambda m: m.group(1) + (":" + m.group(2) if m.group(2) else ""), parts[i])
+        parts[i] = p.replace(";", ",")
+    return "".join(parts)

@@ -1,0 +1,199 @@
+"""Merge: validated files → the progress register (Progress), unit statuses, and the run's summary.
+
+`collect(dirs, register, period, …) -> CollectResult` is the Python API of `xltasks collect`:
+walk (intake) → check each file (validate) → pick one return per unit → Progress → ledger.
+
+Duplicates: all identified files of one unit and period compete; the newest wins — by the workbook's own
+saved time (docProps/core.xml `modified`, ods meta.xml `dc:date`), then the file's modification time, then
+the path — and decides the unit's status: if the newest has errors the unit is 有错误退回 even when an
+older file was clean (the unit's latest word is what the office acts on). The others are `superseded`:
+listed with a warning, their own problems dropped from the run (they are no longer the unit's return),
+nothing deleted. Files that are not identified (not our template, wrong period, unknown unit) are rejected
+and never compete.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable
+
+from .intake import list_files, sources_of
+from .models import LEVEL_ERROR, LEVEL_WARNING, Problem, Progress, Register
+from .problems import problem
+from .validate import (STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUPERSEDED, Context, FileResult, UnitIndex,
+                       check_file)
+
+UNIT_REPORTED = "已报送"
+UNIT_REJECTED = "有错误退回"
+UNIT_MISSING = "未报送"
+
+
+@dataclass
+class UnitStatus:
+    unit: str
+    kind: str
+    tasks: int
+    lead_tasks: int
+    status: str  # 已报送 / 有错误退回 / 未报送
+    files: int = 0  # files of this unit seen in this run (superseded included)
+    errors: int = 0
+    warnings: int = 0
+    rows: int = 0
+    file: str = ""  # the file that decides the status
+    deadline: str = ""
+
+
+@dataclass
+class CollectResult:
+    period: str
+    files: list[FileResult]
+    progress: Progress
+    units: list[UnitStatus]
+    started_at: str = ""
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem of the run, by unit, file, then sheet order (row, column)."""
+        out = [p for f in self.files for p in f.problems]
+        return sorted(out, key=problem_sort_key)
+
+    @property
+    def missing_units(self) -> list[str]:
+        return [u.unit for u in self.units if u.status == UNIT_MISSING]
+
+    @property
+    def rejected_units(self) -> list[str]:
+        return [u.unit for u in self.units if u.status == UNIT_REJECTED]
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.level == LEVEL_ERROR for f in self.files for p in f.problems)
+
+    def stats(self) -> dict:
+        probs = [p for f in self.files for p in f.problems]
+        return {
+            "files": len(self.files),
+            "accepted": sum(f.status == STATUS_ACCEPTED for f in self.files),
+            "rejected": sum(f.status == STATUS_REJECTED for f in self.files),
+            "superseded": sum(f.status == STATUS_SUPERSEDED for f in self.files),
+            "errors": sum(p.level == LEVEL_ERROR for p in probs),
+            "warnings": sum(p.level == LEVEL_WARNING for p in probs),
+            "units": len(self.units),
+            "reported_units": sum(u.status == UNIT_REPORTED for u in self.units),
+            "rejected_units": len(self.rejected_units),
+            "missing_units": len(self.missing_units),
+            "rows": len(self.progress.rows),
+        }
+
+
+def problem_sort_key(p: Problem):
+    return (p.unit == "", p.unit, p.file, p.sheet, *_cell_key(p.cell), p.code)
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return (int(digits) if digits else 0, col)
+
+
+def _newest_key(f: FileResult):
+    return (f.saved_at or dt.datetime.min, f.mtime, f.path)
+
+
+def pick_returns(files: list[FileResult]) -> dict[str, FileResult]:
+    """The deciding file of each unit; marks the others superseded (see module doc)."""
+    by_unit: dict[str, list[FileResult]] = {}
+    for f in files:
+        if f.identified and f.unit:
+            by_unit.setdefault(f.unit, []).append(f)
+    winners: dict[str, FileResult] = {}
+    for unit, group in by_unit.items():
+        group.sort(key=_newest_key)
+        winner = group[-1]
+        winners[unit] = winner
+        for f in group[:-1]:
+            f.status = STATUS_SUPERSEDED
+            f.rows = []
+            f.superseded_by = winner.path
+            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=winner.path)]
+    return winners
+
+
+def build_progress(period: str, winners: dict[str, FileResult], index: UnitIndex) -> Progress:
+    """Accepted returns → Progress, in register order of units then sheet order."""
+    rows = []
+    reported = []
+    for unit in index.units():
+        f = winners.get(unit)
+        if f is not None and f.status == STATUS_ACCEPTED:
+            reported.append(unit)
+            rows.extend(f.rows)
+    return Progress(period=period, rows=rows, reported_units=reported)
+
+
+def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, FileResult]) -> list[UnitStatus]:
+    out = []
+    count: dict[str, int] = {}
+    for f in files:
+        if f.unit:
+            count[f.unit] = count.get(f.unit, 0) + 1
+    for unit in index.units():
+        tasks = index.tasks[unit]
+        lead = sum(index.role(unit, t.id) == "牵头" for t in tasks)
+        f = winners.get(unit)
+        if f is None:
+            status = UNIT_MISSING
+        elif f.status == STATUS_ACCEPTED:
+            status = UNIT_REPORTED
+        else:
+            status = UNIT_REJECTED
+        out.append(UnitStatus(unit=unit, kind=index.kind.get(unit, ""), tasks=len(tasks), lead_tasks=lead,
+                              status=status, files=count.get(unit, 0),
+                              errors=f.errors if f else 0, warnings=f.warnings if f else 0,
+                              rows=len(f.rows) if f else 0, file=f.path if f else ""))
+    return out
+
+
+def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,
+            exclude: Iterable[str | Path] = (), ledger: str | Path | None = None,
+            progress: Callable[[int, int], None] | None = None) -> CollectResult:
+    """Collect the returned files under `dirs` for `period` (see module doc).
+
+    `exclude`: paths never read (the run's own outputs when they sit in a returns folder).
+    `ledger`: an SQLite path; every file seen is recorded there (ledger.py).
+    `progress(done, total)`: called after each file on disk (for a progress bar).
+    """
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    index = UnitIndex(register, directory)
+    ctx = Context(register=register, period=period.strip(), index=index)
+    paths = list_files(dirs, exclude)
+    files: list[FileResult] = []
+    for i, p in enumerate(paths, start=1):
+        for source in sources_of(p):
+            files.append(check_file(source, ctx))
+        if progress is not None:
+            progress(i, len(paths))
+    winners = pick_returns(files)
+    prog = build_progress(ctx.period, winners, index)
+    units = unit_statuses(index, files, winners)
+    result = CollectResult(period=ctx.period, files=files, progress=prog, units=units, started_at=started)
+    if ledger is not None:
+        from .ledger import Ledger
+
+        with Ledger(ledger) as led:
+            led.record(files, started)
+    return result
+
+
+def progress_frame(progress: Progress):
+    """The merged rows as a pandas DataFrame (columns: ProgressRow fields, provenance as source_*)."""
+    import pandas as pd
+
+    from .progress_io import PROGRESS_COLUMNS
+
+    cols = [k for k, _, _ in PROGRESS_COLUMNS]
+    return pd.DataFrame([r.to_flat_dict() for r in progress.rows], columns=cols)

@@ -1,0 +1,133 @@
+"""The problem taxonomy of `collect`: every finding about a returned file is one of these codes.
+
+Frictionless style: a small table of codes, each with a fixed level and a Chinese message and suggestion
+template; checks create Problems only through `problem(code, …)`, so a code's level and wording live here.
+
+Levels and what they do to a file:
+- 错误 (error): the file is rejected as a whole (退回修改) and none of its rows are merged; the unit shows
+  as 有错误退回. A value error rejects the whole file too, not only its row: the issue merges "accepted files
+  only", and a partly merged return would make a unit look complete while a line of it is missing.
+- 警告 (warning): the file is accepted; the value was read as the message says (never silently).
+
+Structural checks run in the order of STRUCTURAL_ORDER and stop a file at the first failure; value checks
+then run on every entry cell and all their problems are reported together.
+"""
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+from .models import LEVEL_ERROR, LEVEL_WARNING, Problem
+
+E, W = LEVEL_ERROR, LEVEL_WARNING
+
+
+@dataclass(frozen=True)
+class Code:
+    code: str
+    level: str
+    title: str  # short Chinese name, shown in the 问题清单 filter
+    message: str  # str.format template
+    suggestion: str  # str.format template
+
+
+_CODES = (
+    # --- structural: the file is stopped at the first of these --------------------------------------
+    Code("not-a-workbook", E, "不是工作簿", "文件无法作为工作簿打开：{reason}",
+         "请用 Excel 或 WPS 打开确认文件完好，另存为 .xlsx 后重新报送"),
+    Code("encrypted", E, "文件加密", "工作簿设有打开密码，无法读取",
+         "请取消文件的打开密码（文件→信息→保护工作簿）后重新报送"),
+    Code("too-large", E, "文件过大", "文件解压后过大或内部成员过多（{reason}），未予读取",
+         "请使用下发的模板重新填报；不要在表中粘贴图片或大量对象"),
+    Code("not-our-template", E, "非下发模板", "不是下发的填报模板：{reason}",
+         "请使用督查室下发的模板填报，不要另建表格，也不要删除或改动隐藏的“_meta”工作表"),
+    Code("schema-version", E, "模板版本过旧", "模板版本为 {found}，本次只接受版本 {accepted}",
+         "请使用本期最新下发的模板重新填报"),
+    Code("unknown-unit", E, "单位不在台账", "模板所属单位“{name}”不在任务台账中",
+         "请核对是否使用了本单位的模板；单位名称如有变更请联系督查室"),
+    Code("wrong-period", E, "报送期不符", "模板的报送期为 {found}，本次收集的是 {expected}",
+         "请使用 {expected} 下发的模板填报"),
+    Code("header-changed", E, "表头被改动", "“{where}”表的表头被改动，找不到列：{labels}",
+         "请不要修改、删除或移动表头；可从下发的模板中复制表头恢复"),
+    Code("missing-task", E, "任务缺失", "下发给本单位的任务 {task_id} 不在表中（填报行被删除）",
+         "请从下发的模板中复制任务 {task_id} 的填报行，恢复后重新报送"),
+    Code("extra-task", E, "多出任务", "表中出现未下发给本单位的任务编号“{task_id}”",
+         "请删除该行，或恢复为原来的任务编号"),
+    Code("row-without-task", E, "行无任务编号", "第 {row} 行填有内容，但没有任务编号",
+         "请在对应任务的预留行中填写；行不够时复制本任务已有的整行（含任务编号）后插入"),
+    Code("locked-cell-changed", E, "锁定内容被改", "锁定的“{label}”被修改：应为“{expected}”，现为“{found}”",
+         "请恢复为原内容；任务编号、任务、责任单位等锁定列不要修改"),
+    Code("formula-changed", E, "公式被改", "“完成率”公式被修改或删除（现为“{found}”）",
+         "请从同列其他行复制完成率公式恢复；完成率由公式自动计算，不要手填"),
+    # --- values: all reported together --------------------------------------------------------------
+    Code("number-with-unit", E, "数字带单位", "“{label}”填的是“{value}”，数字和单位写在了一起",
+         "{label}填 {number}，计量单位填 {mu}"),
+    Code("approximate-number", E, "非确切数值", "“{label}”填的是“{value}”，不是确切数值",
+         "{label}请填确切数值（如 {number}）；说明性文字写入“存在问题与下步计划”"),
+    Code("not-a-number", E, "应填数字", "“{label}”应填数字，现为“{value}”",
+         "请填写数字；当前值尚无数据时可填“待核算”，说明写入“存在问题与下步计划”"),
+    Code("number-as-text", W, "文本型数字", "“{label}”的“{value}”是文本格式，已按 {number} 读取",
+         "请将单元格设为数值格式后重新输入"),
+    Code("ambiguous-percent", W, "百分数含义不明", "自评完成率填的是 {value}，已按 {percent} 理解",
+         "自评完成率请填百分数（如 85%）或小数（如 0.85）"),
+    Code("percent-out-of-range", E, "完成率超范围", "自评完成率“{value}”不在 0%–100% 之间",
+         "请填 0%–100% 之间的百分数（如 85%）"),
+    Code("bad-direction", E, "指标方向无效", "指标方向“{value}”不是可选值",
+         "请从下拉列表中选择：越高越好、不超过、定性"),
+    Code("pending-value", W, "待核算", "当前值为“{value}”，本期不计算该指标完成率",
+         "核算后请在下期报送实际数值"),
+    Code("current-without-target", E, "缺目标值", "填了当前值 {current}，但没有目标值",
+         "请补填目标值；无量化目标的请将指标方向选为“定性”并填写自评完成率"),
+    Code("target-changed", W, "目标值被改", "目标值由下发的 {issued} 改为 {found}",
+         "如确需调整目标，请在“存在问题与下步计划”中说明理由"),
+    Code("current-100x-target", W, "疑似单位错误", "当前值 {current} 是目标值 {target} 的 {ratio} 倍，可能计量单位不一致",
+         "请核对当前值与目标值是否使用同一计量单位（如 万元 与 亿元）"),
+    Code("missing-item", E, "未填细化项目", "本单位牵头的任务 {task_id} 未填写任何细化项目",
+         "牵头单位须填写细化项目及进展情况"),
+    Code("indicator-without-item", E, "指标无所属项目", "填了指标“{indicator}”，但本任务中它的上方没有细化项目",
+         "请在本行“细化项目”中填写该指标所属的细化项目"),
+    Code("missing-self-rate", W, "缺自评完成率", "定性指标未填写自评完成率，本期不计算其完成率",
+         "请填写自评完成率（0%–100%）"),
+    Code("text-too-long", E, "文字过长", "“{label}”共 {length} 字，超过上限 {limit} 字",
+         "请精简到 {limit} 字以内"),
+    Code("control-characters", W, "含控制字符", "“{label}”含不可见的控制字符，已删除",
+         "请检查该单元格内容（常见于从网页或其他系统复制的文字）"),
+    Code("formula-in-entry", W, "填了公式", "“{label}”填的是公式，已按其计算结果 {value} 读取",
+         "请直接填写数值，不要填公式"),
+    Code("formula-without-value", E, "公式无结果", "“{label}”填的是公式“{formula}”，文件中没有其计算结果",
+         "请直接填写数值，不要填公式"),
+    # --- file level, after merging ------------------------------------------------------------------
+    Code("duplicate-superseded", W, "已被新文件替代", "本单位另有更新的报送文件“{newer}”，本文件不再采用",
+         "无需处理；如应以本文件为准，请重新报送该文件"),
+)
+
+CODES: dict[str, Code] = {c.code: c for c in _CODES}
+
+# Order of the structural checks (validate.py runs them in this order and stops at the first failure).
+STRUCTURAL_ORDER = ("not-a-workbook", "encrypted", "too-large", "not-our-template", "schema-version",
+                    "unknown-unit", "wrong-period", "header-changed", "missing-task", "extra-task",
+                    "row-without-task", "locked-cell-changed", "formula-changed")
+
+
+class _Default(dict):
+    def __missing__(self, key):  # a template field left out shows as blank, never a KeyError
+        return ""
+
+
+def problem(code: str, *, file: str = "", sheet: str = "", cell: str = "", unit: str = "",
+            **params) -> Problem:
+    """A Problem of `code`, its message and suggestion filled from `params`."""
+    c = CODES[code]
+    p = _Default({k: _show(v) for k, v in params.items()})
+    return Problem(code=code, level=c.level, message=c.message.format_map(p),
+                   suggestion=c.suggestion.format_map(p), file=file, sheet=sheet, cell=cell, unit=unit)
+
+
+def _show(v) -> str:
+    if isinstance(v, float):
+        return f"{v:g}" if abs(v) < 1e15 else repr(v)
+    s = "" if v is None else str(v)
+    return s if len(s) <= 60 else s[:57] + "…"
+
+
+def is_error(p: Problem) -> bool:
+    return p.level == LEVEL_ERROR

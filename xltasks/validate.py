@@ -1,0 +1,633 @@
+"""Validate one returned file and read its rows: structural checks in order, then value checks.
+
+`check_file(source, ctx) -> FileResult`. Each check is a small function returning Problems (GSA-TTS/FAC
+style); the structural ones run in problems.STRUCTURAL_ORDER and the file stops at the first that fails;
+the value checks then look at every entry cell and report everything together. Rows are read from the
+sheet as it is (task ids in the locked 任务编号 column), not from the positions in `_meta`, so a deleted
+spare row or a re-save that shifts nothing else does not matter.
+
+Reading rules (never a silent coercion — every reinterpretation is a warning):
+- 目标值/当前值: numbers; numeric text is read with a warning; "2000万" / "3.5亿元" are errors with the
+  split suggested; "约85%" is an error; 当前值 may be a pending marker (layout.PENDING_MARKERS).
+- 自评完成率: a number ≤ 1 is a fraction, 1 < x ≤ 100 is read as a percentage with a warning,
+  above 100 or below 0 an error; the text "85%" is read as 0.85 with a warning.
+- a blank 细化项目 under a filled one continues it (same item_no); fully blank rows are skipped;
+  主要亮点 / 存在问题与下步计划 are read from the task block's first row (text written on its other rows is
+  appended, not lost).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import os
+import re
+import unicodedata
+from dataclasses import dataclass, field
+
+from . import layout as L
+from .intake import Book, IntakeFailure, Source, cell_text, open_book
+from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, LEVEL_ERROR, LEVEL_WARNING, ROLE_LEAD, Problem,
+                     ProgressRow, Provenance, Register, Task)
+from .problems import problem
+from .rates import DIRECTION_BY_LABEL, indicator_formula, shown_formula
+from .xlsx import clean_text
+
+STATUS_ACCEPTED = "accepted"
+STATUS_REJECTED = "rejected"
+STATUS_SUPERSEDED = "superseded"
+STATUS_LABELS = {STATUS_ACCEPTED: "采用", STATUS_REJECTED: "退回", STATUS_SUPERSEDED: "已被替代"}
+
+
+def _norm(s: str) -> str:
+    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
+
+
+@dataclass
+class FileResult:
+    """What collect knows about one returned file."""
+
+    path: str
+    key: str
+    sha256: str
+    size: int
+    mtime: float
+    saved_at: dt.datetime | None = None
+    unit: str = ""
+    period: str = ""
+    template_id: str = ""
+    identified: bool = False  # reached "period matches": the file counts as this unit's return
+    status: str = STATUS_REJECTED
+    problems: list[Problem] = field(default_factory=list)
+    rows: list[ProgressRow] = field(default_factory=list)
+    superseded_by: str = ""
+
+    @property
+    def errors(self) -> int:
+        return sum(p.level == LEVEL_ERROR for p in self.problems)
+
+    @property
+    def warnings(self) -> int:
+        return sum(p.level == LEVEL_WARNING for p in self.problems)
+
+    @property
+    def valid(self) -> bool:
+        return self.errors == 0
+
+
+class UnitIndex:
+    """Which tasks each recipient unit was issued, with its role (register + optional units directory)."""
+
+    def __init__(self, register: Register, directory=None):
+        self.register = register
+        self.tasks_by_id: dict[str, Task] = {t.id: t for t in register.tasks}
+        self.tasks: dict[str, list[Task]] = {}
+        self.roles: dict[tuple[str, str], str] = {}
+        for t in register.tasks:
+            for i, name in enumerate(t.units):
+                recipients = directory.resolve(name) if directory is not None else [name]
+                for r in recipients:
+                    lst = self.tasks.setdefault(r, [])
+                    if not lst or lst[-1] is not t:
+                        lst.append(t)
+                    lead = name == t.lead_unit and not t.supporting_only
+                    if lead or (r, t.id) not in self.roles:
+                        self.roles[(r, t.id)] = L_ROLE(lead)
+        self.kind = {u.name: u.kind for u in register.units}
+        self._by_norm = {_norm(u): u for u in self.tasks}
+
+    def canonical(self, unit: str) -> str | None:
+        if unit in self.tasks:
+            return unit
+        return self._by_norm.get(_norm(unit))
+
+    def role(self, unit: str, task_id: str) -> str:
+        return self.roles.get((unit, task_id), "配合")
+
+    def units(self) -> list[str]:
+        return list(self.tasks)
+
+
+def L_ROLE(lead: bool) -> str:  # noqa: N802 - tiny helper
+    return ROLE_LEAD if lead else "配合"
+
+
+@dataclass
+class Context:
+    register: Register
+    period: str
+    index: UnitIndex = None  # type: ignore[assignment]
+    accepted_schemas: tuple[str, ...] = L.ACCEPTED_SCHEMA_VERSIONS
+    _proposals: dict[str, dict[str, float]] = field(default_factory=dict)
+
+    def __post_init__(self):
+        if self.index is None:
+            self.index = UnitIndex(self.register)
+
+    def proposals(self, task: Task) -> dict[str, float]:
+        """Targets pre-filled in the template for a task (indicator name → target)."""
+        if task.id not in self._proposals:
+            try:
+                from .targets import propose_indicators
+
+                self._proposals[task.id] = {_norm(p.name): p.target for p in propose_indicators(task.text)}
+            except Exception:  # noqa: BLE001 - proposals are a hint; none is fine
+                self._proposals[task.id] = {}
+        return self._proposals[task.id]
+
+
+def same_period(a: str, b: str) -> bool:
+    return _norm(a).upper() == _norm(b).upper()
+
+
+# ---------------------------------------------------------------------------------------------------
+# The checks of one file
+# ---------------------------------------------------------------------------------------------------
+
+class _Stop(Exception):
+    """A structural failure: the file is not looked at further."""
+
+
+@dataclass
+class _Sheet:
+    grid: list[list]
+    header_row: int  # 0-based
+    cols: dict[str, int]  # column key → 0-based index
+    formulas: dict | None
+
+    def value(self, r: int, key: str):
+        c = self.cols.get(key)
+        if c is None or r >= len(self.grid):
+            return ""
+        row = self.grid[r]
+        return row[c] if c < len(row) else ""
+
+    def ref(self, r: int, key: str) -> str:
+        from xlsxwriter.utility import xl_col_to_name
+
+        return f"{xl_col_to_name(self.cols.get(key, 0))}{r + 1}"
+
+
+class _FileCheck:
+    def __init__(self, source: Source, ctx: Context):
+        self.source = source
+        self.ctx = ctx
+        self.result = FileResult(source.path, source.key, source.sha256, source.size, source.mtime)
+        self.book: Book | None = None
+        self.meta: dict[str, str] = {}
+        self.meta_rows: dict[str, int] = {}
+
+    # every Problem of this file goes through here so file/unit are always set
+    def p(self, code: str, sheet: str = "", cell: str = "", **params) -> Problem:
+        return problem(code, file=self.source.path, sheet=sheet, cell=cell, unit=self.result.unit, **params)
+
+    def stop_if(self, problems: list[Problem]) -> None:
+        self.result.problems.extend(problems)
+        if any(p.level == LEVEL_ERROR for p in problems):
+            raise _Stop
+
+    def run(self) -> FileResult:
+        try:
+            try:
+                self.book = open_book(self.source)
+            except IntakeFailure as f:
+                self.stop_if([self.p(f.code, reason=f.reason)])
+            self.result.saved_at = self.book.saved_at
+            self.stop_if(self.check_template())
+            self.stop_if(self.check_schema())
+            self.stop_if(self.check_unit())
+            self.stop_if(self.check_period())
+            self.result.identified = True
+            sheet = self.read_entry_sheet()
+            blocks = self.stop_if_blocks(sheet)
+            self.stop_if(self.check_locked(sheet, blocks))
+            self.stop_if(self.check_formulas(sheet, blocks))
+            self.result.problems.extend(self.read_values(sheet, blocks))
+        except _Stop:
+            pass
+        except Exception as exc:  # noqa: BLE001 - a file we cannot read is a problem of that file, never a crash
+            if os.environ.get("XLTASKS_DEBUG"):
+                raise
+            self.result.problems.append(self.p("not-a-workbook", reason=f"内容无法解析（{type(exc).__name__}）"))
+        finally:
+            if self.book is not None:
+                self.book.close()
+        if not self.result.valid:
+            self.result.rows = []
+        self.result.status = STATUS_ACCEPTED if self.result.valid else STATUS_REJECTED
+        return self.result
+
+    # --- identification ------------------------------------------------------------------------------
+    def meta_cell(self, key: str) -> str:
+        return f"B{self.meta_rows[key]}" if key in self.meta_rows else "A1"
+
+    def check_template(self) -> list[Problem]:
+        book = self.book
+        meta = book.meta()
+        if meta is None:
+            return [self.p("not-our-template", reason=f"没有隐藏工作表“{L.SHEET_META}”")]
+        for i, row in enumerate(book.rows(L.SHEET_META), start=1):
+            if row and cell_text(row[0]).strip():
+                self.meta_rows.setdefault(cell_text(row[0]).strip(), i)
+        self.meta = meta
+        if not meta.get(L.META_TEMPLATE_ID) or not meta.get(L.META_UNIT):
+            return [self.p("not-our-template", sheet=L.SHEET_META, cell="A1",
+                           reason=f"“{L.SHEET_META}”中缺少模板标识（template_id、unit）")]
+        if L.SHEET_ENTRY not in book.sheet_names:
+            return [self.p("not-our-template", reason=f"没有“{L.SHEET_ENTRY}”工作表")]
+        self.result.template_id = meta.get(L.META_TEMPLATE_ID, "")
+        return []
+
+    def check_schema(self) -> list[Problem]:
+        found = self.meta.get(L.META_SCHEMA_VERSION, "")
+        if found not in self.ctx.accepted_schemas:
+            return [self.p("schema-version", sheet=L.SHEET_META, cell=self.meta_cell(L.META_SCHEMA_VERSION),
+                           found=found or "（空）", accepted="、".join(self.ctx.accepted_schemas))]
+        return []
+
+    def check_unit(self) -> list[Problem]:
+        raw = self.meta.get(L.META_UNIT, "")
+        unit = self.ctx.index.canonical(raw)
+        if unit is None:
+            self.result.unit = raw
+            out = [self.p("unknown-unit", sheet=L.SHEET_META, cell=self.meta_cell(L.META_UNIT), name=raw)]
+            self.result.unit = ""  # not a unit of the register: listed apart, never as a unit's return
+            for p in out:
+                p.unit = ""
+            return out
+        self.result.unit = unit
+        return []
+
+    def check_period(self) -> list[Problem]:
+        found = self.meta.get(L.META_PERIOD, "")
+        self.result.period = found
+        if not same_period(found, self.ctx.period):
+            return [self.p("wrong-period", sheet=L.SHEET_META, cell=self.meta_cell(L.META_PERIOD),
+                           found=found or "（空）", expected=self.ctx.period)]
+        return []
+
+    # --- the 填报 sheet --------------------------------------------------------------------------------
+    def read_entry_sheet(self) -> _Sheet:
+        grid = self.book.rows(L.SHEET_ENTRY)
+        wanted = {_norm(c.label): c.key for c in L.COLUMNS}
+        required = {_norm(x) for x in L.REQUIRED_LABELS}
+        best: tuple[int, dict[str, int]] | None = None
+        for r, row in enumerate(grid[:15]):
+            cols = {}
+            for c, v in enumerate(row):
+                key = wanted.get(_norm(cell_text(v)))
+                if key and key not in cols:
+                    cols[key] = c
+            found = {_norm(L.COLUMNS[L.COLUMN_INDEX[k]].label) for k in cols}
+            if best is None or len(found & required) > len(best[1]):
+                best = (r, cols)
+            if required <= found:
+                return _Sheet(grid, r, cols, self.book.formulas(L.SHEET_ENTRY))
+        cols = best[1] if best else {}
+        missing = [x for x in L.REQUIRED_LABELS if wanted[_norm(x)] not in cols]
+        row = (best[0] if best and best[1] else L.HEADER_ROW - 1) + 1
+        self.stop_if([self.p("header-changed", sheet=L.SHEET_ENTRY, cell=f"A{row}", labels="、".join(missing),
+                             where=L.SHEET_ENTRY)])
+        raise _Stop  # pragma: no cover - stop_if raised
+
+    def stop_if_blocks(self, sheet: _Sheet) -> dict[str, list[int]]:
+        """Rows of each task id (0-based grid rows), after the missing/extra/row-without-task checks."""
+        blocks: dict[str, list[int]] = {}
+        out: list[Problem] = []
+        entry_keys = [c.key for c in L.COLUMNS if c.entry and c.key != "direction"]
+        issued = [t for t in (self.meta.get(L.META_TASK_IDS, "") or "").replace("，", ",").split(",") if t.strip()]
+        issued = [t.strip() for t in issued]
+        mine = {t.id for t in self.ctx.index.tasks.get(self.result.unit, [])}
+        if not issued:
+            issued = [t.id for t in self.ctx.index.tasks.get(self.result.unit, [])]
+        issued_set = set(issued)
+        for r in range(sheet.header_row + 1, len(sheet.grid)):
+            tid = cell_text(sheet.value(r, "task_id")).strip()
+            if tid:
+                blocks.setdefault(tid, []).append(r)
+            elif any(cell_text(sheet.value(r, k)).strip() for k in entry_keys):
+                out.append(self.p("row-without-task", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"), row=r + 1))
+        positions = {}
+        try:
+            positions = {tid: first for tid, first, _ in L.parse_task_rows(self.meta.get(L.META_TASK_ROWS, ""))}
+        except ValueError:
+            pass
+        for tid in issued:
+            if tid not in blocks:
+                first = positions.get(tid, sheet.header_row + 2)
+                out.append(self.p("missing-task", sheet=L.SHEET_ENTRY, cell=L.cell_ref("task_id", first)
+                                  if "task_id" in sheet.cols else f"A{first}", task_id=tid))
+        for tid, rows in blocks.items():
+            if tid not in issued_set or tid not in self.ctx.index.tasks_by_id or (mine and tid not in mine):
+                out.append(self.p("extra-task", sheet=L.SHEET_ENTRY, cell=sheet.ref(rows[0], "task_id"), task_id=tid))
+        # report in sheet order
+        self.stop_if(out)
+        return blocks
+
+    def check_locked(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
+        out = []
+        unit = self.result.unit
+        for tid, rows in blocks.items():
+            task = self.ctx.index.tasks_by_id[tid]
+            if "task_text" in sheet.cols:
+                texts = [(r, cell_text(sheet.value(r, "task_text"))) for r in rows]
+                filled = [(r, t) for r, t in texts if t.strip()]
+                r0, found = filled[0] if filled else (rows[0], "")
+                if _norm(found) != _norm(task.text):
+                    out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r0, "task_text"),
+                                      label="任务", expected=task.text, found=found or "（空）"))
+                for r, t in filled[1:]:
+                    if _norm(t) != _norm(task.text):
+                        out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY,
+                                          cell=sheet.ref(r, "task_text"), label="任务", expected=task.text, found=t))
+            if "role" in sheet.cols:
+                expected = self.ctx.index.role(unit, tid)
+                for r in rows:
+                    found = cell_text(sheet.value(r, "role")).strip()
+                    if found and found != expected:
+                        out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "role"),
+                                          label="本单位角色", expected=expected, found=found))
+        return out
+
+    def check_formulas(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
+        if sheet.formulas is None or "rate" not in sheet.cols:
+            return []  # .xls: the format does not tell formulas apart; values are still checked
+        out = []
+        for rows in blocks.values():
+            for r in rows:
+                f = sheet.formulas.get((r, sheet.cols["rate"]))
+                ok = f is not None and _norm_formula(f.text) in _expected_formulas(sheet, r)
+                if not ok:
+                    found = ("=" + f.text) if f is not None else (cell_text(sheet.value(r, "rate")) or "（空）")
+                    out.append(self.p("formula-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "rate"), found=found))
+        return out
+
+    # --- values ---------------------------------------------------------------------------------------
+    def read_values(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
+        out: list[Problem] = []
+        unit = self.result.unit
+        rows_out: list[ProgressRow] = []
+        for tid, rows in blocks.items():
+            task = self.ctx.index.tasks_by_id[tid]
+            role = self.ctx.index.role(unit, tid)
+            task_rows: list[ProgressRow] = []
+            item, item_no, item_from_indicator = "", 0, False
+            reported = False  # a 细化项目 typed, or a value reported, in this block
+            narrative = {"highlights": [], "problems": []}
+            for r in rows:
+                rc = _RowCheck(self, sheet, r, out)
+                texts = {k: rc.text(k) for k in ("item", "indicator", "measure_unit")}
+                for k in ("highlights", "problems"):
+                    t = rc.text(k)
+                    if t:
+                        narrative[k].append(t)
+                raw = {k: sheet.value(r, k) for k in ("target", "current", "self_rate")}
+                # 指标方向 is pre-filled on every row, so it alone does not make a row filled
+                if not any(texts.values()) and not any(cell_text(v).strip() for v in raw.values()):
+                    continue  # a blank spare row (or one with only narrative)
+                untouched = not (texts["item"] or cell_text(raw["current"]).strip()
+                                 or cell_text(raw["self_rate"]).strip())
+                if untouched and not texts["item"] and (not item or item_from_indicator):
+                    continue  # a pre-filled proposal nobody reported on: template content, not a return
+                if texts["item"]:
+                    item, item_no, item_from_indicator = texts["item"], item_no + 1, False
+                    reported = True
+                elif not item or item_from_indicator:
+                    if not texts["indicator"]:
+                        out.append(self.p("indicator-without-item", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "item"),
+                                          indicator=cell_text(raw["target"] or raw["current"]) or "（空）"))
+                        continue
+                    # a pre-filled proposal row (indicator, no 细化项目): the indicator names its own item
+                    item, item_no, item_from_indicator = texts["indicator"], item_no + 1, True
+                if any(cell_text(v).strip() for v in (raw["current"], raw["self_rate"])):
+                    reported = True
+                direction = rc.direction()
+                target = rc.number("target", texts["measure_unit"])
+                current, pending_text = rc.current(texts["measure_unit"])
+                self_rate = rc.self_rate()
+                if not cell_text(sheet.value(r, "direction")).strip() and target is None and current is None \
+                        and not pending_text and self_rate is not None:
+                    direction = DIRECTION_QUALITATIVE  # a 细化项目 rated by itself
+                if not untouched:  # a row without current/self-rate has nothing to relate yet
+                    rc.relations(task, texts["indicator"], direction, target, current, self_rate, pending_text)
+                task_rows.append(ProgressRow(
+                    task_id=tid, unit=unit, role=role, item=item, indicator=texts["indicator"],
+                    measure_unit=texts["measure_unit"], target=target, current=current, direction=direction,
+                    self_rate=self_rate, pending=bool(pending_text), current_text=pending_text,
+                    item_no=item_no, provenance=Provenance(self.source.path, self.source.sha256, L.SHEET_ENTRY, r + 1)))
+            highlights = "\n".join(narrative["highlights"])
+            problems_text = "\n".join(narrative["problems"])
+            if not task_rows and (highlights or problems_text):
+                task_rows.append(ProgressRow(task_id=tid, unit=unit, role=role, item="", item_no=0,
+                                             provenance=Provenance(self.source.path, self.source.sha256,
+                                                                   L.SHEET_ENTRY, rows[0] + 1)))
+            if task_rows:
+                task_rows[0].highlights = highlights
+                task_rows[0].problems = problems_text
+            if role == ROLE_LEAD and not reported:
+                out.append(self.p("missing-item", sheet=L.SHEET_ENTRY, cell=sheet.ref(rows[0], "item"), task_id=tid))
+            rows_out.extend(task_rows)
+        self.result.rows = rows_out
+        return out
+
+
+_LIMITS = {"item": L.MAX_ITEM_LEN, "indicator": L.MAX_INDICATOR_LEN, "measure_unit": L.MAX_MEASURE_UNIT_LEN,
+           "highlights": L.MAX_NARRATIVE_LEN, "problems": L.MAX_NARRATIVE_LEN}
+_LABEL = {c.key: c.label for c in L.COLUMNS}
+
+_NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+_PLAIN = re.compile(rf"^({_NUM})$")
+_PERCENT = re.compile(rf"^({_NUM})\s*%$")
+_APPROX = re.compile(rf"^(约|大约|约为|近|接近|将近|超过|超|逾|达|不少于|不低于|不到|不足|预计)?\s*({_NUM})\s*([^\d\s]{{0,8}}?)\s*"
+                     rf"(左右|以上|以下|以内|余|多|上下)?$")
+_WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\d\s].{{0,11}})$")
+_SCALE_WORDS = ("万亿", "百万", "千万", "亿", "万", "千", "百")
+
+
+def _to_float(s: str) -> float:
+    return float(s.replace(",", ""))
+
+
+class _RowCheck:
+    """The value checks of one entry row; problems go to `out`."""
+
+    def __init__(self, fc: _FileCheck, sheet: _Sheet, r: int, out: list[Problem]):
+        self.fc, self.sheet, self.r, self.out = fc, sheet, r, out
+
+    def add(self, code: str, key: str, **params) -> None:
+        self.out.append(self.fc.p(code, sheet=L.SHEET_ENTRY, cell=self.sheet.ref(self.r, key),
+                                  label=_LABEL[key], **params))
+
+    def raw(self, key: str):
+        """The cell value, or a formula's cached result (reported: a formula is no entry)."""
+        v = self.sheet.value(self.r, key)
+        formulas = self.sheet.formulas
+        if formulas and key in self.sheet.cols:
+            f = formulas.get((self.r, self.sheet.cols[key]))
+            if f is not None:
+                if not f.has_value:
+                    self.add("formula-without-value", key, formula="=" + f.text)
+                    return None
+                self.add("formula-in-entry", key, value=cell_text(v))
+        return v
+
+    def text(self, key: str) -> str:
+        v = self.raw(key)
+        if v is None or v == "":
+            return ""
+        s = v.isoformat() if isinstance(v, (dt.date, dt.datetime, dt.time)) else cell_text(v)
+        s, changed = clean_text(s)
+        if changed:
+            self.add("control-characters", key)
+        s = s.strip()
+        if len(s) > _LIMITS[key]:
+            self.add("text-too-long", key, length=len(s), limit=_LIMITS[key])
+        return s
+
+    def direction(self) -> str:
+        v = cell_text(self.raw("direction")).strip()
+        if not v:
+            return DIRECTION_HIGHER
+        code = DIRECTION_BY_LABEL.get(_norm(v))
+        if code is None:
+            self.add("bad-direction", "direction", value=v)
+            return DIRECTION_HIGHER
+        return code
+
+    def number(self, key: str, measure_unit: str, *, allow_pending: bool = False) -> float | None:
+        v = self.raw(key)
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        if isinstance(v, bool) or isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)):
+            self.add("not-a-number", key, value=cell_text(v) if not hasattr(v, "isoformat") else v.isoformat())
+            return None
+        if isinstance(v, (int, float)):
+            return float(v)
+        return self.parse_text_number(key, str(v), measure_unit)
+
+    def parse_text_number(self, key: str, raw: str, measure_unit: str) -> float | None:
+        s = unicodedata.normalize("NFKC", raw).strip()
+        shown = raw.strip()
+        m = _PLAIN.match(s)
+        if m:
+            x = _to_float(m.group(1))
+            self.add("number-as-text", key, value=shown, number=x)
+            return x
+        m = _PERCENT.match(s)
+        if m and _norm(measure_unit) in ("%", "百分比"):
+            x = _to_float(m.group(1))
+            self.add("number-as-text", key, value=shown, number=x)
+            return x
+        m = _APPROX.match(s)
+        if m and (m.group(1) or m.group(4)):
+            self.add("approximate-number", key, value=shown, number=m.group(2))
+            return None
+        m = _WITH_UNIT.match(s)
+        if m:
+            self.add("number-with-unit", key, value=shown, number=m.group(1),
+                     mu=_suggest_unit(m.group(2).strip(), measure_unit))
+            return None
+        self.add("not-a-number", key, value=shown)
+        return None
+
+    def current(self, measure_unit: str) -> tuple[float | None, str]:
+        v = self.sheet.value(self.r, "current")
+        if isinstance(v, str) and _norm(v) in _PENDING:
+            self.add("pending-value", "current", value=v.strip())
+            return None, v.strip()
+        return self.number("current", measure_unit), ""
+
+    def self_rate(self) -> float | None:
+        v = self.raw("self_rate")
+        if v is None or (isinstance(v, str) and not v.strip()):
+            return None
+        shown = cell_text(v).strip()
+        if isinstance(v, str):
+            s = unicodedata.normalize("NFKC", v).strip()
+            m = _PERCENT.match(s)
+            if m:
+                x = _to_float(m.group(1)) / 100
+                if not 0 <= x <= 1:
+                    self.add("percent-out-of-range", "self_rate", value=shown)
+                    return None
+                self.add("number-as-text", "self_rate", value=shown, number=f"{x:.4g}（{m.group(1)}%）")
+                return x
+            m = _PLAIN.match(s)
+            if not m:
+                m2 = _APPROX.match(s)
+                code = "approximate-number" if m2 and (m2.group(1) or m2.group(4)) else "not-a-number"
+                self.add(code, "self_rate", value=shown, number="85%")
+                return None
+            x = _to_float(m.group(1))
+            self.add("number-as-text", "self_rate", value=shown, number=x)
+        elif isinstance(v, bool) or not isinstance(v, (int, float)):
+            self.add("not-a-number", "self_rate", value=shown)
+            return None
+        else:
+            x = float(v)
+        if x < 0 or x > 100:
+            self.add("percent-out-of-range", "self_rate", value=shown)
+            return None
+        if x > 1:
+            self.add("ambiguous-percent", "self_rate", value=shown, percent=f"{x:g}%")
+            return x / 100
+        return x
+
+    def relations(self, task: Task, indicator: str, direction: str, target, current, self_rate,
+                  pending_text: str) -> None:
+        if direction == DIRECTION_QUALITATIVE:
+            if self_rate is None:
+                self.add("missing-self-rate", "self_rate")
+            return
+        if current is not None and target is None and not self._bad("target"):
+            self.add("current-without-target", "current", current=current)
+        if current is not None and target not in (None, 0) and abs(current) >= 100 * abs(target):
+            self.add("current-100x-target", "current", current=current, target=target,
+                     ratio=f"{abs(current / target):.0f}")
+        if target is not None and indicator:
+            issued = self.fc.ctx.proposals(task).get(_norm(indicator))
+            if issued is not None and abs(issued - target) > 1e-9 * max(1.0, abs(issued)):
+                self.add("target-changed", "target", issued=issued, found=target)
+
+    def _bad(self, key: str) -> bool:
+        ref = self.sheet.ref(self.r, key)
+        return any(p.cell == ref and p.level == LEVEL_ERROR for p in self.out[-6:])
+
+
+_PENDING = {_norm(m) for m in L.PENDING_MARKERS}
+
+
+def _suggest_unit(suffix: str, measure_unit: str) -> str:
+    """计量单位 to suggest for "2000万": the row's own unit when it fits, else the scale word + 元."""
+    mu = measure_unit.strip()
+    if suffix in _SCALE_WORDS:
+        if mu.startswith(suffix):
+            return mu
+        if mu:
+            return suffix + mu
+        return suffix + "元"
+    return suffix
+
+
+# --- formulas -----------------------------------------------------------------------------------------
+
+def _norm_formula(text: str) -> str:
+    parts = re.split(r'("[^"]*")', (text or "").lstrip("="))
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"\s+", "", parts[i]).replace("$", "").upper()
+    return "".join(parts)
+
+
+def _expected_formulas(sheet: _Sheet, r: int) -> set[str]:
+    """The 完成率 formulas a template may hold on grid row r (rates.py is the only source)."""
+    ref = lambda key: sheet.ref(r, key)  # noqa: E731
+    out = set()
+    for pending_as_zero in (False, True):
+        base = indicator_formula(ref("target"), ref("current"), ref("self_rate"), direction_ref=ref("direction"),
+                                 pending_as_zero=pending_as_zero)
+        out.add(_norm_formula(base))
+        out.add(_norm_formula(shown_formula(base, ref("current"), pending_as_zero=pending_as_zero)))
+    return out
+
+
+def check_file(source: Source, ctx: Context) -> FileResult:
+    """Validate one returned file; its rows are kept only when it has no error."""
+    return _FileCheck(source, ctx).run()
