@@ -255,8 +255,6 @@ def test_pending_counted_as_zero_under_the_other_rule(tmp_path):
 
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_same_values_and_renders_a_pdf(soffice, compiled, tmp_path):
-    from xltasks.libreoffice import convert
-
     _, out = compiled
     n, problems = compare_with_libreoffice(out, tmp_path / "lo")
     assert n > 100
@@ -268,9 +266,25 @@ def test_libreoffice_recalculates_the_same_values_and_renders_a_pdf(soffice, com
     assert result.expected == pytest.approx(273 / 365)
     n, problems = compare_with_libreoffice(other, tmp_path / "lo2")
     assert n > 100 and problems == []
-    pdf = convert(out, tmp_path / "pdf", "pdf")
+
+
+@pytest.mark.libreoffice
+def test_cli_pdf_renders_pages(soffice, tmp_path):
+    from xltasks.register_io import write_register
+
+    merged = tmp_path / "merged.xlsx"
+    write_progress(make_progress(), merged)
+    reg, _ = write_register(make_register(), tmp_path / "register.xlsx")
+    out = tmp_path / "汇编.xlsx"
+    res = CliRunner().invoke(main, ["compile", str(merged), "--register", str(reg), "-o", str(out),
+                                    "--as-of", "2021-09-30", "--pdf"])
+    assert res.exit_code == 0, res.output
+    pdf = tmp_path / "汇编.pdf"
+    assert f"PDF: {pdf}" in res.output
     data = pdf.read_bytes()
-    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", data)) >= 1
+    # 汇编, 汇总 and 图例 each fit on one A3 landscape page here
+    assert data.startswith(b"%PDF") and len(re.findall(rb"/Type\s*/Page(?!s)", data)) == 3
+    assert b"/MediaBox[0 0 1190" in data.replace(b" [", b"[") or b"1190.55" in data
     if shutil.which("pdftoppm"):
         subprocess.run(["pdftoppm", "-png", "-r", "50", "-f", "1", "-l", "1", str(pdf), str(tmp_path / "page")],
                        check=True, timeout=60)
@@ -296,8 +310,9 @@ def test_highlight_rules_of_the_city_rule_sets(tmp_path):
 def test_cli_compile(tmp_path):
     merged = tmp_path / "merged.xlsx"
     write_progress(make_progress(), merged)
-    reg = tmp_path / "register.json"
-    make_register().save_json(reg)
+    from xltasks.register_io import write_register
+
+    reg, _ = write_register(make_register(), tmp_path / "register.xlsx")
     out = tmp_path / "汇编.xlsx"
     res = CliRunner().invoke(main, ["compile", str(merged), "--register", str(reg), "-o", str(out),
                                     "--as-of", "2021-09-30", "--rules", "ouhai"])
@@ -324,3 +339,19 @@ def test_real_register_all_tasks_appear(tmp_path):
     ws = openpyxl.load_workbook(tmp_path / "real.xlsx")[SHEET_MAIN]
     statuses = [c.value for c in ws["N"] if isinstance(c.value, str) and c.value.startswith("=IF(")]
     assert len(statuses) == len(register.tasks)
+
+
+def test_row_heights_follow_long_chinese_text(tmp_path):
+    register = make_register()
+    progress = make_progress()
+    long_text = "推进数字化改革，完善政策体系，加快项目建设。" * 14  # 308 characters
+    for r in progress.rows:
+        if r.task_id == "2.1.41":
+            r.highlights = long_text
+    result = compile_workbook(register, progress, tmp_path / "long.xlsx", as_of=AS_OF)
+    ws = openpyxl.load_workbook(tmp_path / "long.xlsx")[SHEET_MAIN]
+    row = result.task("2.1.41").row
+    # 亮点 column is 46 wide: about 21 Chinese characters a line, so at least 14 lines of 15 points
+    assert ws.row_dimensions[row].height >= 14 * 15
+    short = result.task("2.1.30").row
+    assert ws.row_dimensions[short].height < 100

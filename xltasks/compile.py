@@ -52,7 +52,7 @@ DEADLINE_REF = f"${xl_col_to_name(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
 
 PENDING_TEXT = "待年底核算"  # written when a pending row carries no text of its own
 NOT_REPORTED_TEXT = "未报送"
-LINE_HEIGHT = 14.5  # points per wrapped line at 11 pt
+LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
 
@@ -689,7 +689,7 @@ def _write_legend(ws, f: _Formats, rules: RuleSet, as_of: dt.date, expected: flo
     write_text(ws, 1, 1, rules.name + (f"：{rules.description}" if rules.description else ""), f.text)
     ws.set_row(1, _lines_needed(rules.description, 90) * LINE_HEIGHT + 4)
     ws.write_string(2, 0, "序时进度", f.text)
-    ws.write_formula(2, 1, f"='{SHEET_MAIN}'!{EXPECTED_REF}", f.pct, expected)
+    ws.write_formula(2, 1, f"='{SHEET_MAIN}'!{EXPECTED_REF}", fmt(f.wb, border=1, num_format="0.00%"), expected)
     ws.write_string(3, 0, "着色范围", f.text)
     names = {"task": "重点工作完成率", "item": "细化项目完成率", "indicator": "指标完成率"}
     write_text(ws, 3, 1, "、".join(names[a] for a in rules.apply_to) + "（按下列顺序判断，符合第一条即着色）", f.text)

@@ -420,7 +420,53 @@ def col_index(letters: str) -> int:
     return n - 1
 
 
+_FCELL_RE = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)\s*(<(?:\w+:)?v\b[^>]*>[^<])?')
+_ATTR_RE = re.compile(rb'\b(r|t|si)="([^"]*)"')
+_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:\s(?![^>]*\br=)[^>]*)?/?>')
+
+
 def _xlsx_formulas(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], Formula]:
+    """Formulas of a worksheet part. A regex over the bytes (no entity is ever expanded, and it is ~10×
+    faster than a tree walk); the iterparse reader is the fallback for writers that omit cell refs."""
+    data = zf.read(member)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError("DTD in a worksheet part")
+    if _CELL_WITHOUT_REF.search(data):
+        return _xlsx_formulas_tree(zf, member)
+    out: dict[tuple[int, int], Formula] = {}
+    shared: dict[bytes, tuple[str, int, int]] = {}
+    for m in _FCELL_RE.finditer(data):
+        c_attrs = dict(_ATTR_RE.findall(m.group(1)))
+        f_attrs = dict(_ATTR_RE.findall(m.group(2)))
+        ref = _CELL_RE.match(c_attrs.get(b"r", b"").decode("ascii", "replace"))
+        if not ref:
+            return _xlsx_formulas_tree(zf, member)
+        row_i, col_i = int(ref.group(2)) - 1, col_index(ref.group(1))
+        text = _unescape(m.group(3).decode("utf-8")) if m.group(3) else ""
+        si = f_attrs.get(b"si")
+        if f_attrs.get(b"t") == b"shared" and si is not None:
+            if text:
+                shared[si] = (text, row_i, col_i)
+            elif si in shared:
+                mt, mr, mc = shared[si]
+                text = shift_formula(mt, row_i - mr, col_i - mc)
+        out[(row_i, col_i)] = Formula(text.lstrip("="), m.group(4) is not None)
+    return out
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    if "&#" in text:
+        import html
+
+        return html.unescape(text)
+    return (text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
+def _xlsx_formulas_tree(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], Formula]:
     out: dict[tuple[int, int], Formula] = {}
     shared: dict[str, tuple[str, int, int]] = {}  # si → (master text, row, col)
     row_i, col_i = -1, -1

@@ -113,14 +113,14 @@ def read_progress(path: str | Path) -> Progress:
             rows.append(_row_from_cells(d))
         reported = []
         if SHEET_REPORTED in wb.sheetnames:
-            for i, (unit, *_) in enumerate(wb[SHEET_REPORTED].iter_rows(values_only=True)):
-                if i and unit:
-                    reported.append(str(unit))
+            for i, cells in enumerate(wb[SHEET_REPORTED].iter_rows(values_only=True)):
+                if i and cells and cells[0]:
+                    reported.append(str(cells[0]))
         period = ""
         if SHEET_INFO in wb.sheetnames:
-            for key, value, *_ in wb[SHEET_INFO].iter_rows(values_only=True):
-                if key == "period":
-                    period = str(value or "")
+            for cells in wb[SHEET_INFO].iter_rows(values_only=True):
+                if cells and cells[0] == "period" and len(cells) > 1:
+                    period = str(cells[1] or "")
         return Progress(period=period, rows=rows, reported_units=reported)
     finally:
         wb.close()

@@ -204,7 +204,8 @@ def _text_lines(text: str, width: float) -> int:
 
 def _write_instructions(wb, f: _Formats, text: str) -> None:
     ws = wb.add_worksheet(layout.SHEET_INSTRUCTIONS)
-    ws.set_column(0, 0, 110)
+    width = 88  # one A4 portrait page wide
+    ws.set_column(0, 0, width)
     ws.hide_gridlines(2)
     r = 0
     for raw in text.splitlines():
@@ -219,7 +220,8 @@ def _write_instructions(wb, f: _Formats, text: str) -> None:
         elif line.startswith("- "):
             line = "• " + line[2:]
         write_text(ws, r, 0, line, cell_format)
-        ws.set_row(r, 15 * _text_lines(line, 110) + 3)
+        line_height = 22 if cell_format is f.h1 else 18 if cell_format is f.h2 else 15
+        ws.set_row(r, line_height * _text_lines(line, width) + 3)
         r += 1
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -300,10 +302,12 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     for seq, ((task, role), lines, n) in enumerate(zip(tasks, blocks_lines, rows), start=1):
         first, last = r, r + n - 1
         # Heights so that the merged task text fits (Excel does not autofit merged cells).
-        needed = 15 * _text_lines(task.text, layout.COLUMNS[col["task_text"]].width) + 4
+        units_text = "、".join(task.units)
+        needed = 15 * max(_text_lines(task.text, layout.COLUMNS[col["task_text"]].width),
+                          _text_lines(units_text, layout.COLUMNS[col["units"]].width)) + 4
         height = max(15.0, needed / n)
         for key, value, cell_format in (("seq", seq, f.locked_center), ("task_text", task.text, f.locked_text),
-                                        ("units", "、".join(task.units), f.locked_text),
+                                        ("units", units_text, f.locked_text),
                                         ("role", role, f.locked_center)):
             if n > 1:
                 ws.merge_range(first, col[key], last, col[key], "", cell_format)

@@ -354,7 +354,8 @@ class _FileCheck:
         for rows in blocks.values():
             for r in rows:
                 f = sheet.formulas.get((r, sheet.cols["rate"]))
-                ok = f is not None and _norm_formula(f.text) in _expected_formulas(sheet, r)
+                expected = _expected_formulas(sheet, r)
+                ok = f is not None and (f.text in expected or _norm_formula(f.text) in expected)
                 if not ok:
                     found = ("=" + f.text) if f is not None else (cell_text(sheet.value(r, "rate")) or "（空）")
                     out.append(self.p("formula-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "rate"), found=found))
@@ -574,7 +575,7 @@ class _RowCheck:
     def relations(self, task: Task, indicator: str, direction: str, target, current, self_rate,
                   pending_text: str) -> None:
         if direction == DIRECTION_QUALITATIVE:
-            if self_rate is None:
+            if self_rate is None and not self._bad("self_rate"):
                 self.add("missing-self-rate", "self_rate")
             return
         if current is not None and target is None and not self._bad("target"):
@@ -616,16 +617,27 @@ def _norm_formula(text: str) -> str:
     return "".join(parts)
 
 
+_ROW_TOKEN = "\x00ROW\x00"
+
+
 def _expected_formulas(sheet: _Sheet, r: int) -> set[str]:
     """The 完成率 formulas a template may hold on grid row r (rates.py is the only source)."""
-    ref = lambda key: sheet.ref(r, key)  # noqa: E731
-    out = set()
-    for pending_as_zero in (False, True):
-        base = indicator_formula(ref("target"), ref("current"), ref("self_rate"), direction_ref=ref("direction"),
-                                 pending_as_zero=pending_as_zero)
-        out.add(_norm_formula(base))
-        out.add(_norm_formula(shown_formula(base, ref("current"), pending_as_zero=pending_as_zero)))
-    return out
+    patterns = sheet.__dict__.get("_formula_patterns")
+    if patterns is None:
+        from xlsxwriter.utility import xl_col_to_name
+
+        def ref(key):
+            return f"{xl_col_to_name(sheet.cols.get(key, 0))}{_ROW_TOKEN}"
+
+        patterns = set()
+        for pending_as_zero in (False, True):
+            base = indicator_formula(ref("target"), ref("current"), ref("self_rate"), direction_ref=ref("direction"),
+                                     pending_as_zero=pending_as_zero)
+            patterns.add(_norm_formula(base))
+            patterns.add(_norm_formula(shown_formula(base, ref("current"), pending_as_zero=pending_as_zero)))
+        sheet.__dict__["_formula_patterns"] = patterns
+    row = str(r + 1)
+    return {p.replace(_ROW_TOKEN.upper(), row) for p in patterns}
 
 
 def check_file(source: Source, ctx: Context) -> FileResult:

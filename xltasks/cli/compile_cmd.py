@@ -6,27 +6,6 @@ from pathlib import Path
 
 import click
 
-from ..errors import XltasksError
-
-
-def _load_register(path: Path):
-    if path.suffix.lower() == ".json":
-        from ..models import Register
-
-        if not path.exists():
-            raise XltasksError("文件不存在", file=str(path))
-        try:
-            return Register.load_json(path)
-        except (ValueError, TypeError, KeyError) as exc:
-            raise XltasksError(f"无法读取任务台账 JSON: {exc}", file=str(path))
-    try:
-        from ..register_io import load_register
-    except ImportError:
-        raise XltasksError("读取任务台账工作簿的模块 (xltasks.register_io) 不可用；请改用台账的 .json 文件",
-                           file=str(path))
-    return load_register(path)
-
-
 @click.command("compile")
 @click.argument("merged", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--register", "register_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
@@ -50,12 +29,13 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.datet
     """
     from ..compile import compile_workbook
     from ..progress_io import read_progress
+    from ..register_io import load_register
     from ..rules import load_rules
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("输出文件应为 .xlsx", param_hint="-o/--output")
     rule_set = load_rules(rules)
-    register = _load_register(register_path)
+    register = load_register(register_path)
     progress = read_progress(merged)
     result = compile_workbook(register, progress, output, as_of=as_of.date(), rules=rule_set, title=title)
     for w in result.warnings:
