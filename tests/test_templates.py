@@ -4,7 +4,6 @@ from __future__ import annotations
 
 import datetime as dt
 import json
-from pathlib import Path
 
 import openpyxl
 import pytest
@@ -12,7 +11,7 @@ from click.testing import CliRunner
 
 from xltasks import layout, rates
 from xltasks.errors import XltasksError
-from xltasks.models import (DIRECTION_HIGHER, DIRECTION_UPPER, UNIT_KIND_COLLECTIVE, Progress, ProgressRow,
+from xltasks.models import (DIRECTION_UPPER, UNIT_KIND_COLLECTIVE, Progress, ProgressRow,
                             Register, Task, Unit)
 from xltasks.templates import DISTRIBUTION_LIST, make_templates
 

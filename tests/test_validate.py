@@ -1,7 +1,6 @@
 """Planted errors of every code: each reported with the right code at the right sheet and cell."""
 from __future__ import annotations
 
-import io
 from pathlib import Path
 
 import pytest

@@ -118,8 +118,8 @@ def sources_of(p: Path) -> Iterator[Source]:
             yield Source(str(p), os.path.abspath(p), data, st.st_mtime)
             return
         data = p.read_bytes()
-    except OSError as exc:
-        yield Source(str(p), os.path.abspath(p), b"", 0.0)
+    except OSError:
+        yield Source(str(p), os.path.abspath(p), b"", 0.0)  # unreadable: reported as not-a-workbook
         return
     if p.suffix.lower() in ARCHIVE_EXTS:
         yield from _archive_members(str(p), os.path.abspath(p), data, st.st_mtime, depth=1)

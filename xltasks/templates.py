@@ -18,8 +18,8 @@ from pathlib import Path
 from . import __version__, layout, rates
 from .errors import XltasksError
 from .fileio import atomic_write_text, atomic_write_with, safe_filename
-from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT, UNIT_KIND_COLLECTIVE, Progress, ProgressRow,
-                     Register, Task)
+from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
+                     UNIT_KIND_COLLECTIVE, Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
 from .xlsx import fmt, new_workbook, set_a3_landscape, write_text
 
@@ -204,7 +204,7 @@ def _text_lines(text: str, width: float) -> int:
 
 def _write_instructions(wb, f: _Formats, text: str) -> None:
     ws = wb.add_worksheet(layout.SHEET_INSTRUCTIONS)
-    width = 88  # one A4 portrait page wide
+    width = 70  # fits one A4 portrait page even where the CJK fallback font is wide
     ws.set_column(0, 0, width)
     ws.hide_gridlines(2)
     r = 0

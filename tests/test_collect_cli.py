@@ -1,0 +1,118 @@
+"""`xltasks collect` and `xltasks remind` through click: exit codes, summary lines, reports."""
+from __future__ import annotations
+
+import json
+
+import openpyxl
+from click.testing import CliRunner
+
+from tests.test_collect import PERIOD, fill, issued  # noqa: F401
+from xltasks.cli import main
+from xltasks.fill import Entry
+from xltasks.progress_io import read_progress
+
+
+def run(*args):
+    return CliRunner().invoke(main, [str(a) for a in args], catch_exceptions=False)
+
+
+def test_collect_clean_exit_0_and_outputs(issued, tmp_path):
+    reg, t = issued
+    reg_path = tmp_path / "register.json"
+    reg.save_json(reg_path)
+    ret = tmp_path / "returns"
+    ret.mkdir()
+    fill(t, "市发改委", ret / "a.xlsx")
+    fill(t, "市住建局", ret / "b.xlsx")
+    # outputs written into the returns folder are never read back as returns
+    out = ret / "merged.xlsx"
+    args = [ret, "--register", reg_path, "--period", PERIOD, "-o", out, "--report", ret / "report.xlsx",
+            "--json", ret / "report.json", "--csv", ret / "merged.csv"]
+    for _ in range(2):
+        r = run("collect", *args)
+        assert r.exit_code == 0, r.output
+    lines = r.output.splitlines()
+    assert lines[:4] == [
+        "收到文件：2 个（采用 2，退回 0，被替代 0）",
+        "单位：5 个（已报送 2，有错误退回 0，未报送 3）",
+        "问题：错误 0 个，警告 1 个",  # 待年底核算 in 市发改委's return
+        "合并进度行：6 行",
+    ]
+    assert "未报送单位：市交通局、市应急局、市农业农村局" in lines
+    assert f"合并结果：{out}" in lines and f"台账记录：{ret / 'ledger.sqlite'}" in lines
+    merged = read_progress(out)
+    assert merged.reported_units == ["市发改委", "市住建局"] and len(merged.rows) == 6
+    assert (ret / "merged.csv").read_text(encoding="utf-8-sig").splitlines()[0].startswith("任务编号,单位")
+    rep = json.loads((ret / "report.json").read_text(encoding="utf-8"))
+    assert rep["valid"] is True and rep["missing_units"] == ["市交通局", "市应急局", "市农业农村局"]
+    assert rep["stats"]["files"] == 2 and {f["unit"] for f in rep["files"]} == {"市发改委", "市住建局"}
+    wb = openpyxl.load_workbook(ret / "report.xlsx", read_only=True)
+    assert wb.sheetnames == ["问题清单", "报送情况", "催报", "文件清单"]
+    status = {row[0]: row[4] for row in wb["报送情况"].iter_rows(min_row=2, values_only=True)}
+    assert status == {"市发改委": "已报送", "市交通局": "未报送", "市应急局": "未报送", "市住建局": "已报送",
+                      "市农业农村局": "未报送"}
+    assert [row[0] for row in wb["催报"].iter_rows(min_row=2, values_only=True)] == \
+        ["市交通局", "市应急局", "市农业农村局"]
+
+
+def test_collect_errors_exit_1_report_and_remind(issued, tmp_path):
+    reg, t = issued
+    reg_path = tmp_path / "register.json"
+    reg.save_json(reg_path)
+    ret = tmp_path / "returns"
+    ret.mkdir()
+    fill(t, "市发改委", ret / "a.xlsx")
+    fill(t, "市住建局", ret / "b.xlsx", [Entry("1.4", "保障房", "新建保障性住房", "套", "5000套", 4200),
+                                         Entry("1.4", "", "基本建成", "套", 3000, "约2000")])
+    (ret / "c.xlsx").write_bytes(b"%PDF-1.4 not a workbook")
+    r = run("collect", ret, "--register", reg_path, "--period", PERIOD, "-o", tmp_path / "merged.xlsx",
+            "--report", tmp_path / "report.xlsx", "--json", tmp_path / "report.json")
+    assert r.exit_code == 1, r.output
+    assert r.output.splitlines()[:3] == [
+        "收到文件：3 个（采用 1，退回 2，被替代 0）",
+        "单位：5 个（已报送 1，有错误退回 1，未报送 3）",
+        "问题：错误 3 个，警告 1 个",
+    ]
+    assert len(read_progress(tmp_path / "merged.xlsx").rows) == 4  # the good file merged all the same
+    rep = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert rep["valid"] is False and rep["rejected_units"] == ["市住建局"]
+    zj = next(f for f in rep["files"] if f["unit"] == "市住建局")
+    assert zj["valid"] is False and zj["status"] == "rejected"
+    assert [(p["code"], p["level"], p["sheet"], p["cell"]) for p in zj["problems"]] == [
+        ("number-with-unit", "错误", "填报", "I4"), ("approximate-number", "错误", "填报", "J5")]
+    assert zj["problems"][0]["suggestion"] == "目标值填 5000，计量单位填 套"
+    assert set(zj["problems"][0]) == {"code", "level", "sheet", "cell", "message", "suggestion"}
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)
+    probs = list(wb["问题清单"].iter_rows(min_row=2, values_only=True))
+    assert [(p[0], p[3], p[5]) for p in probs] == [
+        ("市住建局", "I4", "number-with-unit"), ("市住建局", "J5", "approximate-number"),
+        ("市发改委", "J6", "pending-value"), ("（未识别）", None, "not-a-workbook")]
+
+    notices = tmp_path / "notices"
+    r = run("remind", "--report", tmp_path / "report.json", "-o", notices, "--deadline", "2021-10-15")
+    assert r.exit_code == 0, r.output
+    assert r.output.splitlines()[0] == "催报通知：3 份，退回修改通知：1 份"
+    names = sorted(p.name for p in notices.iterdir())
+    assert names == sorted([f"{PERIOD}_市交通局_催报通知.md", f"{PERIOD}_市应急局_催报通知.md",
+                            f"{PERIOD}_市农业农村局_催报通知.md", f"{PERIOD}_市住建局_退回修改通知.md"])
+    back = (notices / f"{PERIOD}_市住建局_退回修改通知.md").read_text(encoding="utf-8")
+    assert "市住建局：" in back and "填报!I4" in back and "目标值填 5000，计量单位填 套" in back
+    assert "2021-10-15" in back
+    chase = (notices / f"{PERIOD}_市交通局_催报通知.md").read_text(encoding="utf-8")
+    assert "尚未收到贵单位2021Q3" in chase and "共承担 3 项任务（其中牵头 1 项）" in chase
+
+
+def test_bad_usage_exit_2(issued, tmp_path):
+    reg, _ = issued
+    reg_path = tmp_path / "register.json"
+    reg.save_json(reg_path)
+    r = run("collect", tmp_path, "--register", reg_path, "-o", tmp_path / "m.xlsx")
+    assert r.exit_code == 2 and "--period" in r.output
+    r = run("collect", tmp_path / "nope", "--register", reg_path, "--period", PERIOD, "-o", tmp_path / "m.xlsx")
+    assert r.exit_code == 2
+    r = run("collect", tmp_path, "--register", reg_path, "--period", PERIOD, "-o", tmp_path / "m.xlsx",
+            "--report", tmp_path / "m.xlsx")
+    assert r.exit_code == 2
+    (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
+    r = run("remind", "--report", tmp_path / "bad.json", "-o", tmp_path / "n")
+    assert r.exit_code == 1 and r.output.startswith("Error: ") and "bad.json" in r.output
