@@ -1,58 +1,59 @@
-"""`make demo`: the whole 督查 cycle on the bundled Hangzhou 2021 example.
+"""`make demo`: the whole 督查 cycle on the bundled Hangzhou 2021 example, through the CLI.
 
 import (000's decomposition) → templates (one per unit) → the units' returns (workbooks/example/returns/,
-filled from the real Q3 compilation 002 through our own templates) → collect → compile, then prints where
-every output is. Uses the library exactly as the CLI does.
+filled with the real Q3 figures of compilation 002 through our own templates) → collect → compile.
+Each step is printed as the command an office would type, then where every output is.
 """
 from __future__ import annotations
 
 import argparse
-import datetime as dt
+import shlex
+import subprocess
 import sys
 import time
 from pathlib import Path
 
 ROOT = Path(__file__).resolve().parent.parent
-sys.path.insert(0, str(ROOT))
-
 EXAMPLE = ROOT / "workbooks" / "example"
 SOURCE = EXAMPLE / "source" / "hangzhou_2021_decomposition.txt"
 RETURNS = EXAMPLE / "returns"
 PERIOD = "2021Q3"
-AS_OF = dt.date(2021, 9, 30)
-DEADLINE = dt.date(2021, 10, 10)
+
+
+def run(args: list[str], *, ok_codes=(0,)) -> int:
+    shown = " ".join(shlex.quote(str(a)) for a in ["xltasks", *args])
+    print(f"\n$ {shown}", flush=True)
+    code = subprocess.call([sys.executable, "-m", "xltasks", *map(str, args)], cwd=ROOT)
+    if code not in ok_codes:
+        print(f"demo: step failed with exit status {code}", file=sys.stderr)
+        sys.exit(code)
+    return code
 
 
 def main() -> int:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--out", default=str(EXAMPLE / "out"), help="output folder")
     args = parser.parse_args()
-    out = Path(args.out)
+    out = Path(args.out).resolve()
     out.mkdir(parents=True, exist_ok=True)
-
-    from xltasks.compile import compile_workbook
-    from xltasks.importers import import_paths
-    from xltasks.merge import collect
-    from xltasks.register_io import write_register
-    from xltasks.templates import make_templates
-
     started = time.perf_counter()
-    register = import_paths([SOURCE])
-    register_path = out / "register.xlsx"
-    write_register(register, register_path)
-    print(f"1 导入  {len(register.tasks)} 项任务、{len(register.units)} 个单位 → {register_path}")
 
-    run = make_templates(register, out / "templates", PERIOD, deadline=DEADLINE)
-    print(f"2 模板  {len(run.issued)} 个单位模板 → {out / 'templates'}")
+    register = out / "register.xlsx"
+    run(["import", SOURCE, "-o", register])
+    run(["templates", register, "-o", out / "templates", "--period", PERIOD, "--deadline", "2021-10-10"])
+    collect_code = run(["collect", RETURNS, "--register", register, "--period", PERIOD,
+                        "-o", out / "merged.xlsx", "--report", out / "report.xlsx", "--json", out / "report.json",
+                        "--ledger", out / "ledger.sqlite"])
+    run(["remind", "--report", out / "report.json", "-o", out / "notices", "--deadline", "2021-10-15"])
+    run(["compile", out / "merged.xlsx", "--register", register, "-o", out / "汇编.xlsx",
+         "--as-of", "2021-09-30"])
 
-    result = collect([RETURNS], register, PERIOD, merged_path=out / "merged.xlsx",
-                     report_path=out / "report.xlsx", json_path=out / "report.json",
-                     ledger_path=out / "ledger.sqlite")
-    print(f"3 汇总  {result.summary_line()} → {out / 'merged.xlsx'}, {out / 'report.xlsx'}")
-
-    compiled = compile_workbook(register, result.progress, out / "汇编.xlsx", as_of=AS_OF)
-    print(f"4 汇编  {compiled.summary_line()} → {out / '汇编.xlsx'}")
-    print(f"完成，用时 {time.perf_counter() - started:.1f} 秒。输出目录: {out}")
+    print(f"\n完成（{time.perf_counter() - started:.1f} 秒，collect 退出码 {collect_code}）。输出：")
+    for label, path in (("任务台账", register), ("任务台账 JSON", out / "register.json"),
+                        ("各单位模板", out / "templates"), ("报回文件（示例）", RETURNS),
+                        ("进度台账", out / "merged.xlsx"), ("问题报告", out / "report.xlsx"),
+                        ("催报/退回通知", out / "notices"), ("完成情况汇编", out / "汇编.xlsx")):
+        print(f"  {label:<12} {path}")
     return 0
 
 
