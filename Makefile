@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg pyproject.toml | cksum | cut -d' ' -f1)
 OUT := workbooks/example/out
 
-.PHONY: demo test install example-register clean
+.PHONY: demo test install example-register example-returns clean
 
 $(STAMP): setup.cfg pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -23,6 +23,10 @@ demo: $(STAMP)
 # Rebuild the example's task register from its source document.
 example-register: $(STAMP)
 	$(PY) -m xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o workbooks/example/register.xlsx
+
+# Rebuild the bundled returns (one filled template per reporting unit) from compilation 002.
+example-returns: $(STAMP)
+	$(PY) scripts/build_example_returns.py
 
 # pytest's exit 5 (no tests collected) is a failure here, not a pass.
 test: $(STAMP)

@@ -31,7 +31,7 @@ from . import rates
 from .errors import XltasksError
 from .fileio import decode_text, sha256_file
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
-                     ProgressRow, Provenance, Register, Warning_)
+                     ProgressRow, Provenance, Register, Task, Warning_)
 from .units import parse_units
 
 N_COLS = 12
@@ -729,16 +729,44 @@ def infer_direction(name: str, target: float | None, *texts: str) -> str:
     return DIRECTION_HIGHER
 
 
-def to_progress(doc: CompilationDoc, match: MatchResult | None = None, *, period: str = "") -> Progress:
+def _norm_unit(name: str) -> str:
+    s = unicodedata.normalize("NFKC", name or "")
+    return "".join(ch for ch in s if not ch.isspace())
+
+
+def reporting_unit(task: Task, name: str) -> str:
+    """The register unit of `task` that a compilation's unit name `name` stands for: the same name, the same
+    name after NFKC and without spaces, one name containing the other, else the task's lead (or first) unit.
+    Compilations spell units their own way (市住房保障局, 萧山区) while the register keeps the decomposition's."""
+    if name in task.units:
+        return name
+    n = _norm_unit(name)
+    normed = [(_norm_unit(u), u) for u in task.units]
+    for nu, u in normed:
+        if nu == n:
+            return u
+    if len(n) >= 3:
+        for nu, u in normed:
+            if len(nu) >= 3 and (n in nu or nu in n):
+                return u
+    return task.lead_unit or (task.units[0] if task.units else name)
+
+
+def to_progress(doc: CompilationDoc, match: MatchResult | None = None, *, period: str = "",
+                register: Register | None = None) -> Progress:
     """One ProgressRow per indicator line (a 细化项目 without indicators: one qualitative row),
-    unit = the lead (first) unit of the task's 责任单位, role 牵头."""
+    unit = the lead (first) unit of the task's 责任单位, role 牵头. With the register, the unit is the
+    register's name for it (reporting_unit), so the rows line up with next period's templates."""
     match = match or MatchResult(with_register=False)
+    register_tasks = {t.id: t for t in register.tasks} if register else {}
     prov_file = Path(doc.path).name
     rows: list[ProgressRow] = []
     units: list[str] = []
     for index, task in enumerate(doc.tasks):
         task_id = match.task_id(index, task)
         unit = task.lead_unit
+        if task_id in register_tasks:
+            unit = reporting_unit(register_tasks[task_id], unit)
         if unit and unit not in units:
             units.append(unit)
         first = True

@@ -17,6 +17,7 @@ import io
 import os
 import re
 import zipfile
+import zlib
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -198,11 +199,18 @@ class Book:
     _zip: zipfile.ZipFile | None = field(default=None, repr=False)
     _xlsx_sheet_paths: dict[str, str] = field(default_factory=dict, repr=False)
     _rows_cache: dict[str, list[list]] = field(default_factory=dict, repr=False)
+    _sheet_cache: dict[str, object] = field(default_factory=dict, repr=False)
+
+    def _sheet(self, sheet: str):
+        # calamine parses the whole sheet part on each get_sheet_by_name; values and merges share one parse
+        if sheet not in self._sheet_cache:
+            self._sheet_cache[sheet] = self._cal.get_sheet_by_name(sheet)
+        return self._sheet_cache[sheet]
 
     def rows(self, sheet: str) -> list[list]:
         """The sheet's values as a grid from A1 (row 0 = Excel row 1); blank cells are ""."""
         if sheet not in self._rows_cache:
-            self._rows_cache[sheet] = self._cal.get_sheet_by_name(sheet).to_python(skip_empty_area=False)
+            self._rows_cache[sheet] = self._sheet(sheet).to_python(skip_empty_area=False)
         return self._rows_cache[sheet]
 
     def meta(self) -> dict[str, str] | None:
@@ -228,6 +236,14 @@ class Book:
         except Exception:  # noqa: BLE001 - an unreadable sheet XML means no formula information
             return {}
         return None
+
+    def merged_ranges(self, sheet: str) -> list[tuple[int, int, int, int]]:
+        """Merged areas of a sheet as 0-based (first_row, first_col, last_row, last_col)."""
+        try:
+            ranges = self._sheet(sheet).merged_cell_ranges
+        except Exception:  # noqa: BLE001 - a format without merge information has none to report
+            return []
+        return [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or ()]
 
     @cached_property
     def saved_at(self) -> dt.datetime | None:
@@ -270,20 +286,36 @@ def sniff(data: bytes) -> str:
     return ""
 
 
-def preflight(source: Source) -> tuple[str, zipfile.ZipFile | None]:
+def preflight(source: Source, password: str | None = None) -> tuple[str, zipfile.ZipFile | None]:
     """Decide the format from the bytes and refuse what must not be parsed. Returns (kind, zip).
 
-    Raises IntakeFailure: not-a-workbook, encrypted, too-large.
+    Raises IntakeFailure: not-a-workbook, encrypted, bad-password, too-large, xml-dtd.
     """
+    kind, zf, _ = preflight_data(source, password)
+    return kind, zf
+
+
+def preflight_data(source: Source, password: str | None = None) -> tuple[str, zipfile.ZipFile | None, bytes]:
+    """`preflight`, also returning the bytes to parse: the file's own, or its decryption (in memory only)."""
     data = source.data
     if data == b"PK-too-large" or (not data and _too_big_on_disk(source)):
         raise IntakeFailure("too-large", "超过读取上限")
     if not data:
         raise IntakeFailure("not-a-workbook", "文件为空或无法读取")
+    if sniff(data) == "ole" and _ole_encrypted(data):
+        # An encrypted OOXML is an OLE file holding EncryptionInfo + EncryptedPackage; .xls may be RC4.
+        if not password:
+            raise IntakeFailure("encrypted")
+        data = _decrypt(data, password)
+        if sniff(data) == "ole" and _ole_encrypted(data):
+            raise IntakeFailure("bad-password", "解密后仍为加密文件")
+    kind, zf = _preflight_bytes(data)
+    return kind, zf, data
+
+
+def _preflight_bytes(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     magic = sniff(data)
     if magic == "ole":
-        if _ole_encrypted(data):
-            raise IntakeFailure("encrypted")
         return "xls", None
     if magic != "zip":
         return _text_kind(data), None
@@ -301,12 +333,80 @@ def preflight(source: Source) -> tuple[str, zipfile.ZipFile | None]:
             raise IntakeFailure("too-large", f"解压后超过 {MAX_TOTAL_BYTES // 2**20} MB")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
-        return "xlsx", zf
-    if "mimetype" in names and zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
-        return "ods", zf
-    if "word/document.xml" in names:
+        kind = "xlsx"
+    elif "mimetype" in names and zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
+        kind = "ods"
+    elif "word/document.xml" in names:
         raise IntakeFailure("not-a-workbook", "这是 Word 文档")
-    raise IntakeFailure("not-a-workbook", "是压缩文件，但不是 Excel 工作簿")
+    else:
+        raise IntakeFailure("not-a-workbook", "是压缩文件，但不是 Excel 工作簿")
+    try:
+        _check_declared_sizes(data, infos)
+        _check_xml_prologs(zf, infos)
+        if kind == "ods" and "META-INF/manifest.xml" in names and \
+                b"encryption-data" in zf.read("META-INF/manifest.xml"):
+            raise IntakeFailure("encrypted")  # an ODF password: not decryptable here
+    except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
+        raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
+    return kind, zf
+
+
+# Deflate expands at most ~1032:1. Below this many compressed bytes no member can inflate past the caps,
+# whatever its header claims, so the check costs nothing for ordinary workbooks.
+_DEFLATE_MAX_RATIO = 1032
+_LOCAL_HEADER = 30
+
+
+def _check_declared_sizes(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse members whose data inflates past their declared size (a bomb with a lying header): the
+    readers trust the central directory's sizes only as far as Python's zipfile does, the Rust one not at all."""
+    if sum(i.compress_size for i in infos) * _DEFLATE_MAX_RATIO <= MAX_TOTAL_BYTES:
+        return
+    for i in infos:
+        if i.compress_type == zipfile.ZIP_STORED:
+            if i.compress_size != i.file_size:
+                raise IntakeFailure("too-large", f"成员“{i.filename}”大小与声明不符")
+            continue
+        if i.compress_type != zipfile.ZIP_DEFLATED:
+            raise IntakeFailure("not-a-workbook", f"成员“{i.filename}”使用了工作簿不会使用的压缩方式")
+        h = i.header_offset
+        head = data[h:h + _LOCAL_HEADER]
+        if len(head) < _LOCAL_HEADER or head[:4] != b"PK\x03\x04":
+            raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
+        start = h + _LOCAL_HEADER + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+        buf = data[start:start + i.compress_size]
+        d = zlib.decompressobj(-15)
+        out = 0
+        while buf:
+            out += len(d.decompress(buf, 1 << 20))
+            if out > i.file_size:
+                raise IntakeFailure("too-large", f"成员“{i.filename}”解压后超过其声明的大小")
+            buf = d.unconsumed_tail
+
+
+_XML_MEMBER_EXTS = (".xml", ".rels", ".vml")
+_PROLOG_BYTES = 64 * 1024
+_XML_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
+_XML_ROOT = re.compile(rb"<[A-Za-z_]")
+
+
+def _check_xml_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
+    """Refuse any XML member that declares a DOCTYPE or entities (billion laughs, XXE): Office never writes
+    one, and so no parser — ours, openpyxl's, calamine's — ever sees it. Only each member's head is read."""
+    for i in infos:
+        if i.is_dir() or not i.filename.lower().endswith(_XML_MEMBER_EXTS):
+            continue
+        with zf.open(i) as f:
+            head = f.read(_PROLOG_BYTES)
+        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
+            head = head.decode("utf-16", "ignore").encode("utf-8")
+        if b"<!ENTITY" in head:
+            raise IntakeFailure("xml-dtd", i.filename)
+        body = _XML_SKIP.sub(b"", head)
+        m = _XML_ROOT.search(body)
+        prolog = body[:m.start()] if m else body
+        if b"<!DOCTYPE" in prolog or (m is None and len(head) >= _PROLOG_BYTES):
+            raise IntakeFailure("xml-dtd", i.filename)
 
 
 def _too_big_on_disk(source: Source) -> bool:
@@ -334,13 +434,30 @@ def _ole_encrypted(data: bytes) -> bool:
         return False
 
 
-def open_book(source: Source) -> Book:
-    """Open a Source as a Book (see module doc); raises IntakeFailure."""
-    kind, zf = preflight(source)
+def _decrypt(data: bytes, password: str) -> bytes:
+    """The decrypted workbook, in memory only (never written next to the source)."""
+    import msoffcrypto
+
+    try:
+        f = msoffcrypto.OfficeFile(io.BytesIO(data))
+        try:
+            f.load_key(password=password, verify_password=True)
+        except TypeError:  # formats whose load_key has no verify_password
+            f.load_key(password=password)
+        out = io.BytesIO()
+        f.decrypt(out)
+    except Exception:  # noqa: BLE001 - wrong password, unsupported cipher, corrupt stream: all one answer
+        raise IntakeFailure("bad-password", "密码不正确或加密方式不受支持") from None
+    return out.getvalue()
+
+
+def open_book(source: Source, password: str | None = None) -> Book:
+    """Open a Source as a Book (see module doc); raises IntakeFailure. `password` opens encrypted files."""
+    kind, zf, data = preflight_data(source, password)
     import python_calamine as pc
 
     try:
-        cal = pc.CalamineWorkbook.from_filelike(io.BytesIO(source.data))
+        cal = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any reader failure is one "not a workbook"
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
             raise IntakeFailure("encrypted")
@@ -459,11 +576,33 @@ def _unescape(text: str) -> str:
     if "&" not in text:
         return text
     if "&#" in text:
+        # openpyxl writes every non-ASCII character of a formula as &#NNNNN;. When each "&" starts a
+        # well-formed XML reference, replacing the references one by one (each decoded once, cached)
+        # gives exactly what html.unescape gives for the whole text, about 4× faster.
+        refs = _XML_REF.findall(text)
+        if len(refs) == text.count("&"):
+            return _XML_REF.sub(_xml_ref_text, text)
         import html
 
         return html.unescape(text)
     return (text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'")
             .replace("&amp;", "&"))
+
+
+_XML_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|quot|lt|gt|apos|amp);")
+_XML_REF_CACHE: dict[str, str] = {}
+
+
+def _xml_ref_text(m: re.Match) -> str:
+    ref = m.group(0)
+    out = _XML_REF_CACHE.get(ref)
+    if out is None:
+        import html
+
+        out = html.unescape(ref)
+        if len(_XML_REF_CACHE) < 65536:  # bounded: hostile files could carry many distinct references
+            _XML_REF_CACHE[ref] = out
+    return out
 
 
 def _xlsx_formulas_tree(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], Formula]:

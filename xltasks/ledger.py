@@ -50,8 +50,15 @@ class Ledger:
         self.path = Path(path)
         self.path.parent.mkdir(parents=True, exist_ok=True)
         self.db = sqlite3.connect(str(self.path), timeout=30)
-        self.db.executescript(SCHEMA)
-        self.db.commit()
+        try:
+            self.db.executescript(SCHEMA)
+            self.db.commit()
+        except sqlite3.DatabaseError as exc:  # not an SQLite file, or damaged: say so, never a traceback
+            self.db.close()
+            from .errors import XltasksError
+
+            raise XltasksError(f"台账数据库无法打开（{exc}）：请换用 --ledger 指定新的文件，原文件请保留备查",
+                               file=str(self.path)) from None
 
     def __enter__(self) -> "Ledger":
         return self

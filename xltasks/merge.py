@@ -160,16 +160,17 @@ def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, 
 
 def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,
             exclude: Iterable[str | Path] = (), ledger: str | Path | None = None,
-            progress: Callable[[int, int], None] | None = None) -> CollectResult:
+            progress: Callable[[int, int], None] | None = None, password: str | None = None) -> CollectResult:
     """Collect the returned files under `dirs` for `period` (see module doc).
 
     `exclude`: paths never read (the run's own outputs when they sit in a returns folder).
     `ledger`: an SQLite path; every file seen is recorded there (ledger.py).
     `progress(done, total)`: called after each file on disk (for a progress bar).
+    `password`: opens encrypted returns (decrypted in memory; a file it does not open is `bad-password`).
     """
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     index = UnitIndex(register, directory)
-    ctx = Context(register=register, period=period.strip(), index=index)
+    ctx = Context(register=register, period=period.strip(), index=index, password=password or None)
     paths = list_files(dirs, exclude)
     files: list[FileResult] = []
     for i, p in enumerate(paths, start=1):

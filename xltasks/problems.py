@@ -9,6 +9,12 @@ Levels and what they do to a file:
   only", and a partly merged return would make a unit look complete while a line of it is missing.
 - 警告 (warning): the file is accepted; the value was read as the message says (never silently).
 
+Hostile input (issue 7): `too-large` (zip bomb: caps on members and uncompressed sizes, read from the zip
+directory before anything is inflated, and a lying header caught), `xml-dtd` (a DOCTYPE or entity in any
+XML member), `encrypted` / `bad-password` (msoffcrypto; `collect --password` decrypts in memory),
+`control-characters` (removed, warned), `text-too-long` (layout limits, below Excel's 32,767),
+`merged-cells` (a merge over entry rows would hide the covered cells' values).
+
 Structural checks run in the order of STRUCTURAL_ORDER and stop a file at the first failure; value checks
 then run on every entry cell and all their problems are reported together.
 """
@@ -36,8 +42,12 @@ _CODES = (
          "请用 Excel 或 WPS 打开确认文件完好，另存为 .xlsx 后重新报送"),
     Code("encrypted", E, "文件加密", "工作簿设有打开密码，无法读取",
          "请取消文件的打开密码（文件→信息→保护工作簿）后重新报送"),
+    Code("bad-password", E, "密码无法打开", "工作簿设有打开密码，用所给的密码无法打开（{reason}）",
+         "请核对 --password 给出的密码；或请报送单位取消打开密码后重新报送"),
     Code("too-large", E, "文件过大", "文件解压后过大或内部成员过多（{reason}），未予读取",
          "请使用下发的模板重新填报；不要在表中粘贴图片或大量对象"),
+    Code("xml-dtd", E, "含不安全内容", "文件内部的 XML（{reason}）含有 DOCTYPE 或实体声明，未予读取",
+         "Excel 和 WPS 保存的文件不会有这种内容：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送；如非本单位制作，请核查文件来源"),
     Code("not-our-template", E, "非下发模板", "不是下发的填报模板：{reason}",
          "请使用督查室下发的模板填报，不要另建表格，也不要删除或改动隐藏的“_meta”工作表"),
     Code("schema-version", E, "模板版本过旧", "模板版本为 {found}，本次只接受版本 {accepted}",
@@ -91,6 +101,8 @@ _CODES = (
          "请精简到 {limit} 字以内"),
     Code("control-characters", W, "含控制字符", "“{label}”含不可见的控制字符，已删除",
          "请检查该单元格内容（常见于从网页或其他系统复制的文字）"),
+    Code("merged-cells", E, "合并了填报单元格", "填报区的单元格 {range} 被合并，合并后只有左上角的内容会被读取",
+         "请取消合并（开始→合并后居中→取消单元格合并），在每一行分别填写"),
     Code("formula-in-entry", W, "填了公式", "“{label}”填的是公式，已按其计算结果 {value} 读取",
          "请直接填写数值，不要填公式"),
     Code("formula-without-value", E, "公式无结果", "“{label}”填的是公式“{formula}”，文件中没有其计算结果",
@@ -103,7 +115,7 @@ _CODES = (
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
 # Order of the structural checks (validate.py runs them in this order and stops at the first failure).
-STRUCTURAL_ORDER = ("not-a-workbook", "encrypted", "too-large", "not-our-template", "schema-version",
+STRUCTURAL_ORDER = ("not-a-workbook", "encrypted", "bad-password", "too-large", "xml-dtd", "not-our-template", "schema-version",
                     "unknown-unit", "wrong-period", "header-changed", "missing-task", "extra-task",
                     "row-without-task", "locked-cell-changed", "formula-changed")
 

@@ -139,6 +139,10 @@ def _lines_from_previous(rows: list[ProgressRow]) -> list[_Line]:
     lines = []
     last_item = None
     for r in rows:
+        # A new 细化项目 starts when its ordinal changes (texts may repeat or be blank); its first line
+        # must carry a text, since a blank 细化项目 means "continues the one above".
+        key = (r.item_no, r.item) if r.item_no else r.item
+        is_new_item = key != last_item
         if r.current is not None:
             value = f"{_fmt_number(r.current)}{r.measure_unit}"
         elif r.current_text:
@@ -147,11 +151,11 @@ def _lines_from_previous(rows: list[ProgressRow]) -> list[_Line]:
             value = f"自评{r.self_rate * 100:g}%"
         else:
             value = "未填"
-        lines.append(_Line(item=r.item if r.item != last_item else "", indicator=r.indicator,
+        lines.append(_Line(item=(r.item or r.indicator) if is_new_item else "", indicator=r.indicator,
                            measure_unit=r.measure_unit, target=r.target,
                            direction=r.direction if r.direction in rates.DIRECTION_LABELS else DIRECTION_HIGHER,
                            note=layout.NOTE_PREVIOUS.format(value=value), kind="previous"))
-        last_item = r.item
+        last_item = key
     return lines
 
 

@@ -18,6 +18,7 @@ Reading rules (never a silent coercion — every reinterpretation is a warning):
 from __future__ import annotations
 
 import datetime as dt
+import math
 import os
 import re
 import unicodedata
@@ -116,6 +117,7 @@ class Context:
     period: str
     index: UnitIndex = None  # type: ignore[assignment]
     accepted_schemas: tuple[str, ...] = L.ACCEPTED_SCHEMA_VERSIONS
+    password: str | None = None  # opens encrypted returns (decrypted in memory only)
     _proposals: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -187,7 +189,7 @@ class _FileCheck:
     def run(self) -> FileResult:
         try:
             try:
-                self.book = open_book(self.source)
+                self.book = open_book(self.source, password=self.ctx.password)
             except IntakeFailure as f:
                 self.stop_if([self.p(f.code, reason=f.reason)])
             self.result.saved_at = self.book.saved_at
@@ -200,6 +202,7 @@ class _FileCheck:
             blocks = self.stop_if_blocks(sheet)
             self.stop_if(self.check_locked(sheet, blocks))
             self.stop_if(self.check_formulas(sheet, blocks))
+            self.result.problems.extend(self.check_merged(sheet, blocks))
             self.result.problems.extend(self.read_values(sheet, blocks))
         except _Stop:
             pass
@@ -361,6 +364,28 @@ class _FileCheck:
                     out.append(self.p("formula-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "rate"), found=found))
         return out
 
+    def check_merged(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
+        """Merges over entry cells hide every covered cell's value: only the template's own merges (one
+        task-level column over one task block, locked columns within a block) are expected."""
+        ranges = self.book.merged_ranges(L.SHEET_ENTRY)
+        if not ranges:
+            return []
+        from xlsxwriter.utility import xl_rowcol_to_cell
+
+        row_task = {r: tid for tid, rows in blocks.items() for r in rows}
+        entry_cols = {sheet.cols[c.key]: c for c in L.COLUMNS if c.entry and c.key in sheet.cols}
+        out = []
+        for r1, c1, r2, c2 in ranges:
+            if r2 <= sheet.header_row or (r1 == r2 and c1 == c2):
+                continue
+            crosses = len({row_task.get(r) for r in range(max(r1, sheet.header_row + 1), r2 + 1)}) > 1
+            touched = [entry_cols[c] for c in range(c1, c2 + 1) if c in entry_cols]
+            narrative = c1 == c2 and bool(touched) and touched[0].task_level
+            if crosses or (touched and not narrative):
+                a, b = xl_rowcol_to_cell(r1, c1), xl_rowcol_to_cell(r2, c2)
+                out.append(self.p("merged-cells", sheet=L.SHEET_ENTRY, cell=a, range=f"{a}:{b}"))
+        return out
+
     # --- values ---------------------------------------------------------------------------------------
     def read_values(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
         out: list[Problem] = []
@@ -501,20 +526,21 @@ class _RowCheck:
             self.add("not-a-number", key, value=cell_text(v) if not hasattr(v, "isoformat") else v.isoformat())
             return None
         if isinstance(v, (int, float)):
+            if not math.isfinite(v):  # a hand-made file can store NaN/INF; no spreadsheet value means that
+                self.add("not-a-number", key, value=cell_text(v))
+                return None
             return float(v)
         return self.parse_text_number(key, str(v), measure_unit)
 
     def parse_text_number(self, key: str, raw: str, measure_unit: str) -> float | None:
         s = unicodedata.normalize("NFKC", raw).strip()
         shown = raw.strip()
-        m = _PLAIN.match(s)
+        m = _PLAIN.match(s) or (_PERCENT.match(s) if _norm(measure_unit) in ("%", "百分比") else None)
         if m:
             x = _to_float(m.group(1))
-            self.add("number-as-text", key, value=shown, number=x)
-            return x
-        m = _PERCENT.match(s)
-        if m and _norm(measure_unit) in ("%", "百分比"):
-            x = _to_float(m.group(1))
+            if not math.isfinite(x):  # 400 digits of text overflow a float
+                self.add("not-a-number", key, value=shown)
+                return None
             self.add("number-as-text", key, value=shown, number=x)
             return x
         m = _APPROX.match(s)
@@ -564,6 +590,9 @@ class _RowCheck:
             return None
         else:
             x = float(v)
+        if not math.isfinite(x):
+            self.add("not-a-number", "self_rate", value=shown)
+            return None
         if x < 0 or x > 100:
             self.add("percent-out-of-range", "self_rate", value=shown)
             return None

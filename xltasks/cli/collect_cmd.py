@@ -24,7 +24,11 @@ import click
               help="Also write the merged rows as CSV (UTF-8 with BOM).")
 @click.option("--directory", "directory_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="Units directory (units.xlsx) the templates were issued with, if any.")
-def collect_cmd(dirs, register_path, period, output, report_path, json_path, ledger_path, csv_path, directory_path):
+@click.option("--password", envvar="XLTASKS_PASSWORD", default=None,
+              help="Password of encrypted returns (also $XLTASKS_PASSWORD); decrypted in memory, never written. "
+                   "Without it an encrypted file is reported and sent back.")
+def collect_cmd(dirs, register_path, period, output, report_path, json_path, ledger_path, csv_path, directory_path,
+                password):
     """Collect returned workbooks: identify, validate, merge, report.
 
     Walks DIRS recursively (.xlsx .xlsm .xls .ods, and .zip archives read in place), identifies each file
@@ -64,7 +68,7 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
         bar.__enter__()
     try:
         result = collect(dirs, register, period, directory=directory, exclude=exclude, ledger=ledger_path,
-                         progress=(lambda done, total: bar.update(1)) if bar else None)
+                         progress=(lambda done, total: bar.update(1)) if bar else None, password=password)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -33,7 +33,7 @@ def import_compilation_command(file: str, out: str, register_path: str | None, p
     doc = read_compilation(file)
     register = _load_register(register_path) if register_path else None
     match = match_to_register(doc, register)
-    progress = to_progress(doc, match, period=period)
+    progress = to_progress(doc, match, period=period, register=register)
     write_progress(progress, out)
     n_ind = sum(len(i.indicators) for t in doc.tasks for i in t.items)
     n_items = sum(len(t.items) for t in doc.tasks)
