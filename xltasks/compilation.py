@@ -528,8 +528,8 @@ def _group_error(item: CompItem, group: list[CompIndicator]) -> float:
     rs = [r for r in rs if r is not None]
     if not rs:
         return _EMPTY_COST
-    capped = sum(min(r, 1.0) for r in rs) / len(rs)
-    uncapped = sum(rs) / len(rs)  # 002 sometimes averages uncapped (L69: 94.15%)
+    capped = rates.item_rate(rs)
+    uncapped = rates.mean_rate(rs)  # 002 sometimes averages uncapped (L69: 94.15%)
     err = min(abs(capped - item.rate_printed), abs(uncapped - item.rate_printed))
     return 0.0 if err <= ROUNDING_TOLERANCE + 1e-9 else _MISMATCH_COST + 0.1 * err
 
@@ -972,7 +972,7 @@ def _explain(c: TaskComparison, task: CompTask, rows: list[ProgressRow]) -> None
                                  f"其指标平均{_pct(mean)}")
     printed_items = [i.rate_printed for i in task.items if i.rate_printed is not None]
     if printed_items and task.rate_printed is not None:
-        mean_items = sum(printed_items) / len(printed_items)
+        mean_items = rates.task_rate(printed_items)
         if abs(mean_items - task.rate_printed) > ROUNDING_TOLERANCE:
             c.reasons.append(REASON_TASK)
             c.details.append(f"汇编细化项目完成率平均为{_pct(mean_items)}，任务印{_pct(task.rate_printed)}")

@@ -22,7 +22,7 @@ from .errors import XltasksError
 from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .rules import RuleSet, load_rules
-from .xlsx import fmt, new_workbook, set_a3_landscape, write_text
+from .xlsx import fast_formulas, fmt, new_workbook, set_a3_landscape, write_text
 
 SHEET_MAIN = "汇编"
 SHEET_SUMMARY = "汇总"
@@ -201,8 +201,15 @@ def _joined_narrative(task: Task, items: list[_Item], attr: str) -> str:
 # Text measures for row heights (xlsxwriter does not autofit, least of all merged cells)
 # ---------------------------------------------------------------------------------------------
 
+_CHAR_WIDTHS: dict[str, float] = {}
+
+
 def _text_width(text: str) -> float:
-    return sum(2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1 for ch in text)
+    # Same sum, same order as a per-character east_asian_width test, with each character classified once.
+    missing = set(text).difference(_CHAR_WIDTHS)
+    for ch in missing:
+        _CHAR_WIDTHS[ch] = 2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
 
 
 def _lines_needed(text: str, width: float) -> int:
@@ -321,6 +328,8 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
         ws = wb.add_worksheet(SHEET_MAIN)
         summary = wb.add_worksheet(SHEET_SUMMARY)
         legend = wb.add_worksheet(SHEET_LEGEND)
+        for sheet in (ws, summary, legend):
+            fast_formulas(sheet)
         last_row = _write_main(ws, f, register, rows_by_task, rules, as_of, expected, deadline, pz, title,
                                sections, leaders, lead_units, results)
         _write_summary(wb, summary, f, register, results, sections, leaders, lead_units, last_row, expected,

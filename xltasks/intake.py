@@ -7,6 +7,11 @@
   XML (xlsx: iterparse of xl/worksheets/*.xml; ods: content.xml) through defusedxml, the hidden `_meta`
   sheet as a dict, and the workbook's own saved time (docProps/core.xml or meta.xml).
 
+Pre-flight (every returned file is untrusted): caps on size, member count and per-member/total uncompressed
+size from the zip directory (no ratio check: styles.xml compresses extremely well), a lying header caught
+by inflating against the declared size once a file is big enough to matter, any DOCTYPE/entity in an XML
+member refused, encryption detected with msoffcrypto (decrypted in memory with a password, never on disk).
+
 Each file's bytes are read once; the sha256, the zip and the calamine workbook all work on that buffer.
 A file that cannot be opened gives an `IntakeFailure` carrying a problem code of problems.py.
 """

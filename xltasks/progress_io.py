@@ -7,11 +7,10 @@ Also readable: the same table as CSV (same headers), for people who prefer it.
 from __future__ import annotations
 
 import csv
+import datetime as _dt
 import io
 from dataclasses import fields
 from pathlib import Path
-
-import openpyxl
 
 from .errors import XltasksError
 from .fileio import atomic_write_text, atomic_write_with
@@ -92,38 +91,58 @@ def read_progress(path: str | Path) -> Progress:
     path = Path(path)
     if not path.exists():
         raise XltasksError("文件不存在", file=str(path))
+    # python-calamine reads values ~5× faster than openpyxl (a province's merged.xlsx has 60,000 rows);
+    # _openpyxl_like gives back what openpyxl returned, so the rows are the same either way.
+    from python_calamine import CalamineWorkbook
+
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+
+        def grid(name: str) -> list[list]:
+            return [[_openpyxl_like(v) for v in row]
+                    for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+
+        if SHEET_ROWS not in names:
+            raise XltasksError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
+        table = grid(SHEET_ROWS)
+        reported_cells = grid(SHEET_REPORTED) if SHEET_REPORTED in names else []
+        info_cells = grid(SHEET_INFO) if SHEET_INFO in names else []
+    except XltasksError:
+        raise
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
         raise XltasksError(f"无法读取进度台账: {exc}", file=str(path))
-    try:
-        if SHEET_ROWS not in wb.sheetnames:
-            raise XltasksError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
-        rows_iter = wb[SHEET_ROWS].iter_rows(values_only=True)
-        header = [str(h).strip() if h is not None else "" for h in next(rows_iter, [])]
-        keys = [_KEY_BY_LABEL.get(h) for h in header]
-        missing = [label for key, label, _ in PROGRESS_COLUMNS if key not in keys]
-        if missing:
-            raise XltasksError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
-        rows = []
-        for values in rows_iter:
-            if values is None or all(v is None for v in values):
-                continue
-            d = {k: v for k, v in zip(keys, values) if k}
-            rows.append(_row_from_cells(d))
-        reported = []
-        if SHEET_REPORTED in wb.sheetnames:
-            for i, cells in enumerate(wb[SHEET_REPORTED].iter_rows(values_only=True)):
-                if i and cells and cells[0]:
-                    reported.append(str(cells[0]))
-        period = ""
-        if SHEET_INFO in wb.sheetnames:
-            for cells in wb[SHEET_INFO].iter_rows(values_only=True):
-                if cells and cells[0] == "period" and len(cells) > 1:
-                    period = str(cells[1] or "")
-        return Progress(period=period, rows=rows, reported_units=reported)
-    finally:
-        wb.close()
+    header = [str(h).strip() if h is not None else "" for h in (table[0] if table else [])]
+    keys = [_KEY_BY_LABEL.get(h) for h in header]
+    missing = [label for key, label, _ in PROGRESS_COLUMNS if key not in keys]
+    if missing:
+        raise XltasksError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
+    rows = []
+    for values in table[1:]:
+        if all(v is None for v in values):
+            continue
+        d = {k: v for k, v in zip(keys, values) if k}
+        rows.append(_row_from_cells(d))
+    reported = []
+    for i, cells in enumerate(reported_cells):
+        if i and cells and cells[0]:
+            reported.append(str(cells[0]))
+    period = ""
+    for cells in info_cells:
+        if cells and cells[0] == "period" and len(cells) > 1:
+            period = str(cells[1] or "")
+    return Progress(period=period, rows=rows, reported_units=reported)
+
+
+def _openpyxl_like(v):
+    """A calamine value as openpyxl gives it: None for a blank, int for a whole number, datetime for a date."""
+    if v == "" and isinstance(v, str):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
+        return _dt.datetime(v.year, v.month, v.day)
+    return v
 
 
 def _row_from_cells(d: dict) -> ProgressRow:

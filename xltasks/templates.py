@@ -412,6 +412,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
     run = TemplateRun(warnings=warnings, distribution_list=out_dir / DISTRIBUTION_LIST)
     used_names: set[str] = set()
     env_directions = _DIRECTION_DESCRIPTIONS
+    jobs: list[tuple[Path, dict]] = []  # workbooks to write: (path, _write_workbook arguments)
 
     for unit, roles in plan.items():
         unit_tasks = [(tasks_by_id[tid], role) for tid, role in roles.items()]
@@ -461,9 +462,8 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
                               has_previous=any(b and b[0].kind == "previous" for b in blocks_lines),
                               pending_markers=layout.PENDING_MARKERS, directions=env_directions,
                               contact=contact)
-        atomic_write_with(path, lambda tmp: _write_workbook(
-            tmp, unit=unit, period=period, deadline=deadline_text, tasks=unit_tasks, blocks_lines=blocks_lines,
-            rows=rows, instructions=instructions, meta=meta))
+        jobs.append((path, dict(unit=unit, period=period, deadline=deadline_text, tasks=unit_tasks,
+                                blocks_lines=blocks_lines, rows=rows, instructions=instructions, meta=meta)))
         recipient_contact = ""
         if recipient is not None:
             recipient_contact = "，".join(x for x in (recipient.contact, recipient.phone, recipient.email) if x)
@@ -476,8 +476,50 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
                                          lead_task_ids=lead_ids, support_task_ids=support_ids,
                                          notice=notice_path, template_id=template_id))
 
+    _write_workbooks(jobs)
     _write_distribution_list(run, deadline_text, directory)
     return run
+
+
+# A province run writes 1,000 workbooks, each independent of the others: beyond this many task slots
+# (about five times a city) they are written by a pool of processes, one per core.
+PARALLEL_MIN_SLOTS = 4000
+JOBS_ENV = "XLTASKS_JOBS"  # number of processes; "1" writes everything in this process
+
+
+def _write_one(job: tuple[Path, dict]) -> None:
+    path, kwargs = job
+    atomic_write_with(path, lambda tmp: _write_workbook(tmp, **kwargs))
+
+
+def _worker_count(jobs: list[tuple[Path, dict]]) -> int:
+    import os
+
+    wanted = os.environ.get(JOBS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return min(int(wanted), len(jobs))
+    if sum(len(kw["tasks"]) for _, kw in jobs) < PARALLEL_MIN_SLOTS:
+        return 1
+    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
+                      len(jobs) // 16, 8))
+
+
+def _write_workbooks(jobs: list[tuple[Path, dict]]) -> None:
+    workers = _worker_count(jobs)
+    if workers <= 1:
+        for job in jobs:
+            _write_one(job)
+        return
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    # fork is cheap and safe while this process runs no other thread; otherwise start clean workers
+    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
+        else "spawn"
+    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
+        for _ in pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
+            pass
 
 
 def _write_distribution_list(run: TemplateRun, deadline: str, directory) -> None:

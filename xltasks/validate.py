@@ -411,8 +411,11 @@ class _FileCheck:
                     continue  # a blank spare row (or one with only narrative)
                 untouched = not (texts["item"] or cell_text(raw["current"]).strip()
                                  or cell_text(raw["self_rate"]).strip())
-                if untouched and not texts["item"] and (not item or item_from_indicator):
-                    continue  # a pre-filled proposal nobody reported on: template content, not a return
+                if untouched and not texts["item"] and (not item or item_from_indicator) \
+                        and (texts["indicator"] or not (cell_text(raw["target"]).strip() or texts["measure_unit"])):
+                    # a pre-filled proposal nobody reported on: template content, not a return (a target
+                    # without an indicator is not one: it goes on to be reported, never silently dropped)
+                    continue
                 if texts["item"]:
                     item, item_no, item_from_indicator = texts["item"], item_no + 1, False
                     reported = True

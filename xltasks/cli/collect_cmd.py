@@ -39,6 +39,11 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
     Example:
       xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx \\
           --report report.xlsx --json report.json
+      xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx --password 口令
+
+    Every returned file is untrusted: zip bombs, encrypted files (without --password), files with XML
+    DOCTYPE/entity declarations and anything that is not a workbook are reported and sent back, never
+    parsed; the good files next to them are merged.
     """
     from ..merge import collect
     from ..progress_io import write_progress
