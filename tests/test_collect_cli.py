@@ -116,3 +116,50 @@ def test_bad_usage_exit_2(issued, tmp_path):
     (tmp_path / "bad.json").write_text("{}", encoding="utf-8")
     r = run("remind", "--report", tmp_path / "bad.json", "-o", tmp_path / "n")
     assert r.exit_code == 1 and r.output.startswith("Error: ") and "bad.json" in r.output
+
+
+def test_identified_but_rejected_unit_is_sent_back_not_chased(issued, tmp_path):
+    """A return of another period (and one of an old schema version) names its unit in _meta: the unit is
+    有错误退回 and gets a 退回修改通知, not a 催报通知; a file naming no unit stays out."""
+    from tests.test_collect import edit
+    from tests.test_validate import _meta_edit
+    from xltasks import layout
+
+    reg, t = issued
+    reg_path = tmp_path / "register.json"
+    reg.save_json(reg_path)
+    ret = tmp_path / "returns"
+    ret.mkdir()
+    fill(t, "市发改委", ret / "a.xlsx")
+    edit(fill(t, "市交通局", ret / "jt.xlsx"), _meta_edit(layout.META_PERIOD, "2021Q2"))
+    edit(fill(t, "市应急局", ret / "yj.xlsx"), _meta_edit(layout.META_SCHEMA_VERSION, "0"))
+    edit(fill(t, "市住建局", ret / "x.xlsx"), _meta_edit(layout.META_UNIT, "市不存在局"))
+    r = run("collect", ret, "--register", reg_path, "--period", PERIOD, "-o", tmp_path / "merged.xlsx",
+            "--report", tmp_path / "report.xlsx", "--json", tmp_path / "report.json")
+    assert r.exit_code == 1, r.output
+    assert r.output.splitlines()[1] == "单位：5 个（已报送 1，有错误退回 2，未报送 2）"
+    rep = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert rep["rejected_units"] == ["市交通局", "市应急局"]
+    assert rep["missing_units"] == ["市住建局", "市农业农村局"]
+    units = {u["unit"]: u for u in rep["units"]}
+    assert units["市交通局"]["file"].endswith("jt.xlsx") and units["市交通局"]["errors"] == 1
+    wb = openpyxl.load_workbook(tmp_path / "report.xlsx", read_only=True)
+    status = {row[0]: row[4] for row in wb["报送情况"].iter_rows(min_row=2, values_only=True)}
+    assert status == {"市发改委": "已报送", "市交通局": "有错误退回", "市应急局": "有错误退回",
+                      "市住建局": "未报送", "市农业农村局": "未报送"}
+
+    notices = tmp_path / "notices"
+    r = run("remind", "--report", tmp_path / "report.json", "-o", notices)
+    assert r.exit_code == 0, r.output
+    assert sorted(p.name for p in notices.iterdir()) == sorted([
+        f"{PERIOD}_市交通局_退回修改通知.md", f"{PERIOD}_市应急局_退回修改通知.md",
+        f"{PERIOD}_市住建局_催报通知.md", f"{PERIOD}_市农业农村局_催报通知.md"])
+    back = (notices / f"{PERIOD}_市交通局_退回修改通知.md").read_text(encoding="utf-8")
+    assert "2021Q2" in back and "jt.xlsx" in back
+
+    # a clean return of the right period, next to the wrong-period one, decides: 已报送
+    fill(t, "市交通局", ret / "jt_q3.xlsx")
+    r = run("collect", ret, "--register", reg_path, "--period", PERIOD, "-o", tmp_path / "merged.xlsx",
+            "--json", tmp_path / "report.json")
+    rep = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
+    assert {u["unit"]: u["status"] for u in rep["units"]}["市交通局"] == "已报送"

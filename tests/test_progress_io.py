@@ -35,6 +35,11 @@ def test_xlsx_round_trip_keeps_every_field(tmp_path, period):
     # unit text that looks like a formula stays text
     texts = [c.value for row in ws.iter_rows() for c in row if c.data_type == "f"]
     assert texts == []
+    # people read Chinese labels, not internal codes
+    header = [c.value for c in ws[1]]
+    directions = [ws.cell(r, header.index("指标方向") + 1).value for r in range(2, 5)]
+    assert directions == ["越高越好", "不超过", "定性"]
+    assert [ws.cell(r, header.index("待核算") + 1).value for r in range(2, 5)] == ["否", "是", "否"]
 
 
 def test_csv_has_bom_and_header(tmp_path):

@@ -947,7 +947,7 @@ def _explain(c: TaskComparison, task: CompTask, rows: list[ProgressRow]) -> None
         if ind.rate_printed is None or ind.target in (None, 0) or ind.current is None:
             continue
         current = _in_target_unit(ind.current, ind.current_unit, ind.target_unit)
-        naive = current / ind.target
+        naive = rates.indicator_rate(DIRECTION_HIGHER, ind.target, current)  # what 002 did on upper bounds
         direction = infer_direction(ind.name, ind.target, item.text, task.text)
         ours = rates.indicator_rate(direction, ind.target, current)
         if abs(ours - ind.rate_printed) <= 0.005:

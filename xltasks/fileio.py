@@ -8,6 +8,8 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
+from .errors import XltasksError
+
 
 def sha256_file(path: str | Path) -> str:
     h = hashlib.sha256()
@@ -28,18 +30,48 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     A crash or Ctrl-C while writing leaves the old file (or none), never a half-written one.
     """
     target = Path(target)
-    target.parent.mkdir(parents=True, exist_ok=True)
-    fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    # A bad output path (a parent that is a file, no permission, a full disk) is the user's to fix:
+    # one clear line naming it, not an internal error.
+    try:
+        target.parent.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise XltasksError(f"无法创建输出目录 {target.parent}: {_os_reason(exc)}", file=str(target)) from None
+    if target.is_dir():
+        raise XltasksError("无法写入: 同名的文件夹已存在", file=str(target))
+    try:
+        fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
+    except OSError as exc:
+        raise XltasksError(f"无法写入: {_os_reason(exc)}", file=str(target)) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
         yield tmp_path
         os.chmod(tmp_path, 0o666 & ~_umask())  # mkstemp makes 0600; outputs get the usual permissions
-        os.replace(tmp_path, target)
+        try:
+            os.replace(tmp_path, target)
+        except OSError as exc:
+            raise XltasksError(f"无法写入: {_os_reason(exc)}", file=str(target)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()
         raise
+
+
+def _os_reason(exc: OSError) -> str:
+    """The reason of an OSError in Chinese where it is a common one."""
+    import errno
+
+    reasons = {
+        errno.EEXIST: "路径中有同名的文件（不是文件夹）",
+        errno.ENOTDIR: "路径中有同名的文件（不是文件夹）",
+        errno.EACCES: "没有写入权限",
+        errno.EPERM: "没有写入权限",
+        errno.ENOSPC: "磁盘空间不足",
+        errno.EROFS: "只读的磁盘或文件夹",
+        errno.EISDIR: "同名的文件夹已存在",
+        errno.ENAMETOOLONG: "文件名过长",
+    }
+    return reasons.get(exc.errno, exc.strerror or str(exc))
 
 
 def _umask() -> int:

@@ -8,15 +8,18 @@ saved time (docProps/core.xml `modified`, ods meta.xml `dc:date`), then the file
 the path — and decides the unit's status: if the newest has errors the unit is 有错误退回 even when an
 older file was clean (the unit's latest word is what the office acts on). The others are `superseded`:
 listed with a warning, their own problems dropped from the run (they are no longer the unit's return),
-nothing deleted. Files that are not identified (not our template, wrong period, unknown unit) are rejected
-and never compete.
+nothing deleted. Files that are not fully identified (wrong period, schema version, …) are rejected and
+never compete with identified ones; but when their _meta names a unit of the register and that unit has no
+identified file, the newest of them decides it: the unit is 有错误退回, not 未报送, so `xltasks remind` sends a
+退回修改通知 (what to fix) rather than a 催报通知. A file that names no known unit (not a workbook, not our
+template, unknown unit) cannot speak for any unit and stays out of the unit statuses.
 """
 from __future__ import annotations
 
 import datetime as dt
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Callable, Iterable
+from typing import Callable, Iterable, Iterator
 
 from .intake import list_files, sources_of
 from .models import LEVEL_ERROR, LEVEL_WARNING, Problem, Progress, Register
@@ -138,13 +141,18 @@ def build_progress(period: str, winners: dict[str, FileResult], index: UnitIndex
 def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, FileResult]) -> list[UnitStatus]:
     out = []
     count: dict[str, int] = {}
+    # newest rejected-before-identification file naming each unit (see module doc)
+    named: dict[str, FileResult] = {}
     for f in files:
         if f.unit:
             count[f.unit] = count.get(f.unit, 0) + 1
+            if not f.identified and f.status == STATUS_REJECTED and (
+                    f.unit not in named or _newest_key(f) > _newest_key(named[f.unit])):
+                named[f.unit] = f
     for unit in index.units():
         tasks = index.tasks[unit]
         lead = sum(index.role(unit, t.id) == "牵头" for t in tasks)
-        f = winners.get(unit)
+        f = winners.get(unit) or named.get(unit)
         if f is None:
             status = UNIT_MISSING
         elif f.status == STATUS_ACCEPTED:
@@ -156,6 +164,59 @@ def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, 
                               errors=f.errors if f else 0, warnings=f.warnings if f else 0,
                               rows=len(f.rows) if f else 0, file=f.path if f else ""))
     return out
+
+
+# Files are checked independently of each other: from this many on (a province sends 1,000) they are
+# checked by a pool of processes, one per core, results kept in path order.
+PARALLEL_MIN_FILES = 64
+JOBS_ENV = "XLTASKS_JOBS"  # number of processes; "1" checks everything in this process
+_worker_ctx: Context | None = None  # the run's Context inside a pool worker
+
+
+def _check_path(p: Path, ctx: Context | None = None) -> list[FileResult]:
+    ctx = ctx if ctx is not None else _worker_ctx
+    return [check_file(source, ctx) for source in sources_of(p)]
+
+
+def _init_worker(ctx: Context | None) -> None:
+    global _worker_ctx
+    if ctx is not None:  # spawned workers get it pickled; forked ones already have it
+        _worker_ctx = ctx
+
+
+def _worker_count(n_files: int) -> int:
+    import os
+
+    wanted = os.environ.get(JOBS_ENV, "").strip()
+    if wanted.isdigit() and int(wanted) > 0:
+        return min(int(wanted), max(n_files, 1))
+    if n_files < PARALLEL_MIN_FILES:
+        return 1
+    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
+    return max(1, min(cores, n_files // 32, 8))
+
+
+def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult]]:
+    """The FileResults of each path (an archive gives several), in path order."""
+    workers = _worker_count(len(paths))
+    if workers <= 1:
+        for p in paths:
+            yield _check_path(p, ctx)
+        return
+    import multiprocessing
+    import threading
+    from concurrent.futures import ProcessPoolExecutor
+
+    global _worker_ctx
+    # fork is cheap and safe while this process runs no other thread; otherwise start clean workers
+    fork = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
+    _worker_ctx = ctx
+    try:
+        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
+                                 initializer=_init_worker, initargs=(None if fork else ctx,)) as pool:
+            yield from pool.map(_check_path, paths, chunksize=max(1, min(16, len(paths) // (workers * 8))))
+    finally:
+        _worker_ctx = None
 
 
 def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,
@@ -173,9 +234,8 @@ def collect(dirs: Iterable[str | Path], register: Register, period: str, *, dire
     ctx = Context(register=register, period=period.strip(), index=index, password=password or None)
     paths = list_files(dirs, exclude)
     files: list[FileResult] = []
-    for i, p in enumerate(paths, start=1):
-        for source in sources_of(p):
-            files.append(check_file(source, ctx))
+    for i, checked in enumerate(_check_paths(paths, ctx), start=1):
+        files.extend(checked)
         if progress is not None:
             progress(i, len(paths))
     winners = pick_returns(files)

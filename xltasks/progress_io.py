@@ -14,7 +14,8 @@ from pathlib import Path
 
 from .errors import XltasksError
 from .fileio import atomic_write_text, atomic_write_with
-from .models import Progress, ProgressRow, Provenance
+from .models import DIRECTION_HIGHER, Progress, ProgressRow, Provenance
+from .rates import DIRECTION_BY_LABEL, DIRECTION_LABELS
 from .xlsx import fmt, new_workbook, write_text
 
 SHEET_ROWS = "进度台账"
@@ -32,6 +33,15 @@ PROGRESS_COLUMNS = (
     ("source_row", "来源行", 6),
 )
 _KEY_BY_LABEL = {label: key for key, label, _ in PROGRESS_COLUMNS}
+_YES, _NO = "是", "否"
+
+
+def _shown(row: ProgressRow) -> dict:
+    """A row's cells as people read them: 指标方向 in Chinese (越高越好…), 待核算 as 是/否."""
+    flat = row.to_flat_dict()
+    flat["direction"] = DIRECTION_LABELS.get(flat["direction"], flat["direction"])
+    flat["pending"] = _YES if flat["pending"] else _NO
+    return flat
 _NUMERIC = {"target", "current", "self_rate"}
 
 
@@ -50,14 +60,12 @@ def write_progress(progress: Progress, path: str | Path) -> None:
             ws.write_string(0, col, label, head)
             ws.set_column(col, col, width, wrap if width >= 20 else None)
         for r, row in enumerate(progress.rows, start=1):
-            flat = row.to_flat_dict()
+            flat = _shown(row)
             for col, (key, _, _) in enumerate(PROGRESS_COLUMNS):
                 value = flat[key]
                 if value is None:
                     continue
-                if isinstance(value, bool):
-                    ws.write_boolean(r, col, value)
-                elif isinstance(value, (int, float)):
+                if isinstance(value, (int, float)):
                     ws.write_number(r, col, value)
                 else:
                     write_text(ws, r, col, value)
@@ -82,7 +90,7 @@ def write_progress_csv(progress: Progress, path: Path) -> None:
     w = csv.writer(buf)
     w.writerow([label for _, label, _ in PROGRESS_COLUMNS])
     for row in progress.rows:
-        flat = row.to_flat_dict()
+        flat = _shown(row)
         w.writerow(["" if flat[k] is None else flat[k] for k, _, _ in PROGRESS_COLUMNS])
     atomic_write_text(path, "\ufeff" + buf.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
 
@@ -153,7 +161,9 @@ def _row_from_cells(d: dict) -> ProgressRow:
     for k in _NUMERIC:
         v = d.get(k)
         kwargs[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
-    kwargs["pending"] = bool(d.get("pending"))
+    kwargs["direction"] = DIRECTION_BY_LABEL.get(kwargs["direction"], kwargs["direction"]) or DIRECTION_HIGHER
+    pending = d.get("pending")
+    kwargs["pending"] = pending is True or (isinstance(pending, str) and pending.strip().upper() in (_YES, "TRUE", "1"))
     kwargs["item_no"] = int(d.get("item_no") or 0)
     prov = Provenance(file=str(d.get("source_file") or ""), sha256=str(d.get("source_sha256") or ""),
                       sheet=str(d.get("source_sheet") or ""), row=int(d.get("source_row") or 0))

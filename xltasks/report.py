@@ -1,7 +1,8 @@
 """The collect reports: report.xlsx for people, report.json for machines (frictionless-like).
 
 report.xlsx: 问题清单 (one row per problem, filterable, sorted by unit), 报送情况 (every unit of the register:
-已报送 / 有错误退回 / 未报送 with counts), 催报 (the units to chase: missing or sent back), 文件清单 (every
+已报送 / 有错误退回 / 未报送 with counts; a rejected file whose _meta names the unit, wrong period included, makes
+it 有错误退回, see merge.py), 催报 (the units to chase: missing or sent back), 文件清单 (every
 file seen with its status). report.json: {"valid", "period", "stats", "files": [{"path", "sha256", "unit",
 "valid", "status", "problems": [{"code", "level", "sheet", "cell", "message", "suggestion"}]}],
 "units": [...], "missing_units": [...], "rejected_units": [...]}.

@@ -242,6 +242,8 @@ class _FileCheck:
     def check_schema(self) -> list[Problem]:
         found = self.meta.get(L.META_SCHEMA_VERSION, "")
         if found not in self.ctx.accepted_schemas:
+            # still name the unit when _meta does (a known one): it then counts as 有错误退回, not 未报送
+            self.result.unit = self.ctx.index.canonical(self.meta.get(L.META_UNIT, "")) or ""
             return [self.p("schema-version", sheet=L.SHEET_META, cell=self.meta_cell(L.META_SCHEMA_VERSION),
                            found=found or "（空）", accepted="、".join(self.ctx.accepted_schemas))]
         return []
