@@ -93,13 +93,18 @@ def test_collect_errors_exit_1_report_and_remind(issued, tmp_path):
     assert r.exit_code == 0, r.output
     assert r.output.splitlines()[0] == "催报通知：3 份，退回修改通知：1 份"
     names = sorted(p.name for p in notices.iterdir())
-    assert names == sorted([f"{PERIOD}_市交通局_催报通知.md", f"{PERIOD}_市应急局_催报通知.md",
-                            f"{PERIOD}_市农业农村局_催报通知.md", f"{PERIOD}_市住建局_退回修改通知.md"])
-    back = (notices / f"{PERIOD}_市住建局_退回修改通知.md").read_text(encoding="utf-8")
-    assert "市住建局：" in back and "填报!I4" in back and "目标值填 5000，计量单位填 套" in back
+    assert names == sorted([f"{PERIOD}_市交通局_催报通知.txt", f"{PERIOD}_市应急局_催报通知.txt",
+                            f"{PERIOD}_市农业农村局_催报通知.txt", f"{PERIOD}_市住建局_退回修改通知.txt"])
+    raw = (notices / f"{PERIOD}_市住建局_退回修改通知.txt").read_bytes()
+    assert raw.startswith(b"\xef\xbb\xbf") and b"\r\n" in raw  # Notepad shows the Chinese and the lines
+    back = raw.decode("utf-8-sig")
+    assert back.startswith("关于退回修改2021年第三季度重点工作推进情况填报表的通知")
+    assert "市住建局：" in back and "“填报”表 I4 单元格" in back and "目标值填 5000，计量单位填 套" in back
     assert "2021-10-15" in back
-    chase = (notices / f"{PERIOD}_市交通局_催报通知.md").read_text(encoding="utf-8")
-    assert "尚未收到贵单位2021Q3" in chase and "共承担 3 项任务（其中牵头 1 项）" in chase
+    chase = (notices / f"{PERIOD}_市交通局_催报通知.txt").read_text(encoding="utf-8-sig")
+    assert "尚未收到贵单位2021年第三季度" in chase and "共承担 3 项任务（其中牵头 1 项）" in chase
+    for text in (back, chase):  # plain text, no markdown for Notepad/WPS readers
+        assert "#" not in text and not any(line.startswith("- ") for line in text.splitlines())
 
 
 def test_bad_usage_exit_2(issued, tmp_path):
@@ -152,9 +157,9 @@ def test_identified_but_rejected_unit_is_sent_back_not_chased(issued, tmp_path):
     r = run("remind", "--report", tmp_path / "report.json", "-o", notices)
     assert r.exit_code == 0, r.output
     assert sorted(p.name for p in notices.iterdir()) == sorted([
-        f"{PERIOD}_市交通局_退回修改通知.md", f"{PERIOD}_市应急局_退回修改通知.md",
-        f"{PERIOD}_市住建局_催报通知.md", f"{PERIOD}_市农业农村局_催报通知.md"])
-    back = (notices / f"{PERIOD}_市交通局_退回修改通知.md").read_text(encoding="utf-8")
+        f"{PERIOD}_市交通局_退回修改通知.txt", f"{PERIOD}_市应急局_退回修改通知.txt",
+        f"{PERIOD}_市住建局_催报通知.txt", f"{PERIOD}_市农业农村局_催报通知.txt"])
+    back = (notices / f"{PERIOD}_市交通局_退回修改通知.txt").read_text(encoding="utf-8")
     assert "2021Q2" in back and "jt.xlsx" in back
 
     # a clean return of the right period, next to the wrong-period one, decides: 已报送

@@ -104,7 +104,7 @@ def make_progress() -> Progress:
         _row("2.1.41", "市财政局", 1, "滞后的细化项目", "完成数", "个", 20, 10),
         _row("2.1.42", "市商务局", 1, "达序时的细化项目", "完成数", "个", 4, 3),
         _row("2.1.42", "市商务局", 2, "定性的细化项目", "推进情况", direction=DIRECTION_QUALITATIVE, self_rate=0.75),
-        _row("9.9.9", "市某局", 1, "不在台账中的任务"),
+        _row("9.9.9", "市外单位", 1, "不在台账中的任务"),  # (a unit of 2.1.40 here would make it reported)
     ]
     units = sorted({r.unit for r in rows})
     return Progress(period="2021Q3", rows=rows, reported_units=units)
@@ -151,7 +151,7 @@ def test_rates_and_statuses_by_value(compiled):
     assert result.task("2.1.38").items[1].indicators[0].rate == pytest.approx(0.7)
     pending = result.task("2.1.38").items[2]
     assert pending.rate is None and pending.indicators[0].shown == rates.PENDING_LABEL
-    assert result.counts == {"已完成": 2, "超序时": 3, "达序时": 1, "滞后": 2, "未报送": 1}
+    assert result.counts == {"已完成": 2, "超序时": 3, "达序时": 1, "滞后": 2, "无完成率": 0, "未报送": 1}
     assert len(result.warnings) == 1 and "9.9.9" in result.warnings[0]
 
 
@@ -220,24 +220,80 @@ def test_summary_counts_equal_python_classification(compiled):
     result, out = compiled
     wb = openpyxl.load_workbook(out, data_only=True)
     ws = wb[SHEET_SUMMARY]
-    overall = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(6, 11)}
+    overall = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(6, 12)}
     python = {s: sum(1 for t in result.tasks if rates.classify(t.rate, 0.75, reported=t.reported) == s)
               for s in rates.STATUSES}
     assert {k: v[0] for k, v in overall.items()} == python == result.counts
     assert overall["滞后"][1] == pytest.approx(2 / 9)
-    # per leader: 戴建平 has 7 tasks of which 2 已完成, 2 超序时, 1 达序时, 1 滞后, 1 未报送
+    # per leader: 戴建平 has 7 tasks of which 2 已完成, 2 超序时, 1 达序时, 1 滞后, 0 无完成率, 1 未报送
     texts = {ws.cell(r, 2).value: r for r in range(1, ws.max_row + 1)}
     r = texts["戴建平"]
-    assert [ws.cell(r, c).value for c in (3, 4, 6, 8, 10, 12)] == [7, 2, 2, 1, 1, 1]
+    assert [ws.cell(r, c).value for c in (3, 4, 6, 8, 10, 12, 14)] == [7, 2, 2, 1, 1, 0, 1]
     r = texts[S1]
-    assert [ws.cell(r, c).value for c in (3, 4, 6, 8, 10, 12)] == [2, 0, 1, 0, 1, 0]
+    assert [ws.cell(r, c).value for c in (3, 4, 6, 8, 10, 12, 14)] == [2, 0, 1, 0, 1, 0, 0]
     formulas = openpyxl.load_workbook(out)[SHEET_SUMMARY]
     assert formulas.cell(texts["戴建平"], 4).value.startswith("=COUNTIFS('汇编'!$N$5:$N$")
     assert formulas._charts  # the chart of the overall counts
     legend = wb[SHEET_LEGEND]
-    labels = [legend.cell(r, 1).value for r in range(7, 12)]
-    assert labels == ["已完成", "超序时", "达序时", "滞后", "未报送"]
+    labels = [legend.cell(r, 1).value for r in range(7, 13)]
+    assert labels == ["已完成", "超序时", "达序时", "滞后", "无完成率", "未报送"]
     assert legend.cell(7, 1).fill.fgColor.rgb.endswith("C6EFCE")
+
+
+def _reporting_cases() -> tuple[Register, Progress]:
+    """A task whose values are all pending, one nobody returned, one whose lead did not report but a co-unit
+    did, and one whose co-unit reported but wrote nothing for it."""
+    register = Register(source="test", layout="test", tasks=[
+        _task("3.1", S2, G21, "戴建平", "1", "数值均待年底核算的任务。", ["市统计局"]),
+        _task("3.2", S2, G21, "戴建平", "2", "定性细化项目未自评的任务。", ["市统计局"]),
+        _task("3.3", S2, G21, "戴建平", "3", "无人报送的任务。", ["市某局", "市另一局"]),
+        _task("3.4", S2, G21, "戴建平", "4", "牵头单位未报送、配合单位已报送的任务。", ["市跨境电商综试办", "市商务局"]),
+        _task("3.5", S2, G21, "戴建平", "5", "配合单位已报送但未填写本任务。", ["市某局", "市统计局"]),
+    ])
+    rows = [
+        _row("3.1", "市统计局", 1, "GDP增速", "地区生产总值增速", "%", 6, None, pending=True,
+             current_text="待年底核算"),
+        _row("3.1", "市统计局", 2, "居民收入", "居民人均可支配收入增速", "%", 7, None, pending=True,
+             current_text="待年底核算"),
+        _row("3.2", "市统计局", 1, "统计改革", "推进情况", direction=DIRECTION_QUALITATIVE),
+        _row("3.4", "市商务局", 1, "跨境电商进出口", "进出口额", "亿元", 1000, 800),
+    ]
+    return register, Progress(period="2021Q3", rows=rows, reported_units=["市统计局", "市商务局"])
+
+
+@pytest.mark.libreoffice
+def test_no_rate_is_not_unreported_and_missing_units_are_marked(soffice, tmp_path):
+    register, progress = _reporting_cases()
+    out = tmp_path / "reporting.xlsx"
+    result = compile_workbook(register, progress, out, as_of=AS_OF)
+    status = {t.task_id: t.status for t in result.tasks}
+    assert status == {"3.1": "无完成率", "3.2": "无完成率", "3.3": "未报送", "3.4": "超序时", "3.5": "无完成率"}
+    assert result.counts == {"已完成": 0, "超序时": 1, "达序时": 0, "滞后": 0, "无完成率": 3, "未报送": 1}
+    assert result.task("3.4").rate == pytest.approx(0.8)  # from the co-unit
+    assert result.task("3.3").units_not_reported == ["市某局", "市另一局"]
+    assert result.task("3.4").units_not_reported == ["市跨境电商综试办"]
+    assert result.task("3.1").highlight == "无完成率" and result.task("3.3").highlight == "未报送"
+
+    ws = openpyxl.load_workbook(out, data_only=True)[SHEET_MAIN]
+    rows = _cell_rows(ws, "T")
+    assert ws[f"J{rows['3.4']}"].value == "市跨境电商综试办（未报送）、市商务局"
+    assert ws[f"J{rows['3.3']}"].value == "市某局（未报送）、市另一局（未报送）"
+    assert ws[f"J{rows['3.1']}"].value == "市统计局"
+    assert ws[f"J{rows['3.5']}"].value == "市某局（未报送）、市统计局"
+    assert [ws[f"O{rows[t]}"].value for t in ("3.1", "3.3", "3.4", "3.5")] == [1, 0, 1, 1]
+    assert [ws[f"N{rows[t]}"].value for t in ("3.1", "3.2", "3.3", "3.4", "3.5")] == [
+        "无完成率", "无完成率", "未报送", "超序时", "无完成率"]
+    assert ws[f"D{rows['3.3']}"].value == "未报送" and ws[f"D{rows['3.5']}"].value == "已报送，未填写"
+    summary = openpyxl.load_workbook(out, data_only=True)[SHEET_SUMMARY]
+    overall = {summary.cell(r, 2).value: summary.cell(r, 3).value for r in range(6, 12)}
+    assert overall == result.counts
+    legend = "\n".join(str(c.value) for row in openpyxl.load_workbook(out)[SHEET_LEGEND].iter_rows()
+                       for c in row if c.value)
+    assert "无完成率" in legend and "（未报送）" in legend and "牵头单位未报送而配合单位已报送" in legend
+
+    # LibreOffice recalculates the statuses (无完成率 / 未报送 formulas) and counts to the cached values
+    n, problems = compare_with_libreoffice(out, tmp_path / "lo")
+    assert n > 20 and problems == []
 
 
 def test_pending_counted_as_zero_under_the_other_rule(tmp_path):

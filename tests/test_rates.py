@@ -114,7 +114,10 @@ def test_expected_progress_and_classify():
     assert rates.classify(0.74, e) == rates.STATUS_BEHIND
     assert rates.classify(0.78, e, on_time_band=0.05) == rates.STATUS_ON_TIME
     assert rates.classify(0.9, e, reported=False) == rates.STATUS_NOT_REPORTED
-    assert rates.classify(None, e) == rates.STATUS_NOT_REPORTED
+    # reported but nothing computable (all pending, not self-rated) is not the same as not reported
+    assert rates.classify(None, e) == rates.STATUS_NO_RATE
+    assert rates.classify(None, e, reported=False) == rates.STATUS_NOT_REPORTED
+    assert rates.STATUSES == ("已完成", "超序时", "达序时", "滞后", "无完成率", "未报送")
     assert rates.share(3, 4) == 0.75 and rates.share(0, 0) is None
     assert rates.below_margin(0.6, 0.75, 0.1) and not rates.below_margin(0.7, 0.75, 0.1)
 

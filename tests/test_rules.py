@@ -31,7 +31,11 @@ def test_defaults_and_expected_progress():
     assert (rules.progress_mode, rules.pending, rules.on_time_band) == ("months", "exclude", 0.0)
     assert not rules.pending_as_zero
     assert rules.expected(Q3) == 0.75
-    assert [h.when for h in rules.highlights] == ["done", "ahead", "on_time", "behind", "not_reported"]
+    assert [h.when for h in rules.highlights] == ["done", "ahead", "on_time", "behind", "no_rate", "not_reported"]
+    # reported without a computable rate is coloured apart from not reported; both colour task cells only
+    assert rules.first_match(None, 0.75, Q3).label == "无完成率"
+    assert rules.first_match(None, 0.75, Q3, reported=False).label == "未报送"
+    assert rules.first_match(None, 0.75, Q3, level="item") is None
     suqian = load_rules("suqian")
     assert suqian.progress_mode == "days" and suqian.expected(Q3) == pytest.approx(273 / 365)
     assert suqian.apply_to == ("task", "item", "indicator")
@@ -44,6 +48,7 @@ def test_city_rules_first_match_wins():
     assert yichang.first_match(0.7, 0.75, Q3).label == "临近截止"  # behind by less than 10 points
     assert yichang.first_match(1.0, 0.75, Q3) is None
     assert yichang.first_match(None, 0.75, Q3, reported=False).label == "未报送"
+    assert yichang.first_match(None, 0.75, Q3).label == "无完成率"
     suqian = load_rules("suqian")
     dec = dt.date(2021, 12, 15)
     assert suqian.first_match(0.99, suqian.expected(dec), dec).label == "临近截止"

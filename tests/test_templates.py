@@ -118,7 +118,7 @@ def test_header_and_title_rows(run):
     required = [h for h in header if h in layout.REQUIRED_LABELS]
     assert required == ["任务编号", "细化项目", "指标名称", "计量单位", "目标值", "当前值", "指标方向", "自评完成率",
                         "完成率", "主要亮点", "存在问题与下步计划"]
-    assert "2021Q3" in ws.cell(layout.TITLE_ROW, 1).value
+    assert ws.cell(layout.TITLE_ROW, 1).value == "2021年第三季度 重点工作推进情况填报表"
     assert "市建委" in ws.cell(layout.INFO_ROW, 1).value and "2021-10-10" in ws.cell(layout.INFO_ROW, 1).value
 
 
@@ -236,8 +236,13 @@ def test_instructions_notices_and_distribution_list(run, hangzhou):
     for phrase in ("白色单元格", "待年底核算", "自评完成率", "不超过", "2021-10-10", "请勿修改", "市发改委"):
         assert phrase in text, phrase
     assert "{{" not in text and "{%" not in text
-    notice = it.notice.read_text(encoding="utf-8")
-    assert it.notice.name == "2021Q3_市发改委_下发通知.md"
+    assert text.startswith("2021年第三季度重点工作推进情况填报说明（市发改委）")
+    assert "#" not in text
+    notice = it.notice.read_text(encoding="utf-8-sig")
+    assert it.notice.name == "2021Q3_市发改委_下发通知.txt"
+    assert notice.startswith("关于报送2021年第三季度重点工作推进情况的通知")
+    assert "#" not in notice and "2021Q3" not in notice.replace(it.path.name, "")
+    assert it.notice.read_bytes().startswith(b"\xef\xbb\xbf")
     assert "市发改委" in notice and "2021-10-10" in notice and it.path.name in notice
     assert "、".join(it.lead_task_ids) in notice
     dl = openpyxl.load_workbook(run.distribution_list).active
@@ -363,7 +368,7 @@ def test_cli_templates(tmp_path):
     assert result.exit_code == 0, result.output
     assert "已生成 2 个单位的填报模板" in result.output
     assert (out / "2021Q3_市建委.xlsx").is_file() and (out / DISTRIBUTION_LIST).is_file()
-    assert "督查室 张三" in (out / "2021Q3_市建委_下发通知.md").read_text(encoding="utf-8")
+    assert "督查室 张三" in (out / "2021Q3_市建委_下发通知.txt").read_text(encoding="utf-8-sig")
     meta = meta_of(openpyxl.load_workbook(out / "2021Q3_市建委.xlsx"))
     from xltasks.fileio import sha256_file
     assert meta[layout.META_REGISTER_SHA256] == sha256_file(reg_path)

@@ -21,7 +21,7 @@ from . import rates
 from .errors import XltasksError
 from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
-from .rules import RuleSet, load_rules
+from .rules import TASK_ONLY, RuleSet, load_rules
 from .xlsx import fast_formulas, fmt, new_workbook, set_a3_landscape, write_text
 
 SHEET_MAIN = "汇编"
@@ -52,6 +52,8 @@ DEADLINE_REF = f"${xl_col_to_name(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
 
 PENDING_TEXT = "待年底核算"  # written when a pending row carries no text of its own
 NOT_REPORTED_TEXT = "未报送"
+NOT_FILLED_TEXT = "已报送，未填写"  # a unit of the task reported, but wrote nothing for this task
+UNIT_NOT_REPORTED_MARK = "（未报送）"  # after a unit's name in 责任单位 when it has no accepted return
 LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
@@ -85,6 +87,7 @@ class TaskResult:
     units_reported: list[str] = field(default_factory=list)
     items: list[ItemResult] = field(default_factory=list)
     row: int = 0  # first 1-based row of its block in sheet 汇编
+    units_not_reported: list[str] = field(default_factory=list)  # marked （未报送） in 责任单位
 
 
 @dataclass
@@ -331,7 +334,7 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
         for sheet in (ws, summary, legend):
             fast_formulas(sheet)
         last_row = _write_main(ws, f, register, rows_by_task, rules, as_of, expected, deadline, pz, title,
-                               sections, leaders, lead_units, results)
+                               sections, leaders, lead_units, results, reported_units=set(progress.reported_units))
         _write_summary(wb, summary, f, register, results, sections, leaders, lead_units, last_row, expected,
                        as_of, title)
         _write_legend(legend, f, rules, as_of, expected)
@@ -351,7 +354,8 @@ def _count(results: list[TaskResult]) -> dict[str, int]:
 
 
 def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSet, as_of, expected, deadline,
-                pz: bool, title: str, sections, leaders, lead_units, results: list[TaskResult]) -> int:
+                pz: bool, title: str, sections, leaders, lead_units, results: list[TaskResult], *,
+                reported_units: set[str] = frozenset()) -> int:
     widths = [w for _, _, w in COLUMNS]
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
@@ -400,7 +404,7 @@ def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSe
             last_group = task.group
         row = _write_task(ws, f, task, rows_by_task.get(task.id, []), row, rules, as_of, expected, pz, band,
                           sections[section], leaders[_leader_key(task)], lead_units[_unit_key(task)],
-                          widths, heights, results)
+                          widths, heights, results, reported_units)
     last_row = max(row - 1, FIRST_DATA_ROW)
     for r, h in heights.items():
         ws.set_row(r, min(h, MAX_ROW_HEIGHT))
@@ -424,9 +428,14 @@ def _info_cells(ws, f: _Formats, as_of: dt.date, expected: float, deadline: dt.d
 
 def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int, rules: RuleSet, as_of,
                 expected: float, pz: bool, band: float, section_key: int, leader_key: int, unit_key: int,
-                widths, heights: dict[int, float], results: list[TaskResult]) -> int:
+                widths, heights: dict[int, float], results: list[TaskResult],
+                reported_units: set[str] = frozenset()) -> int:
     items = _items_of(task, rows, pz)
-    reported = bool(items)
+    # a unit has reported when its return was accepted (rows alone also tell, for a Progress built by hand);
+    # the task is 未报送 only when none of its units has
+    with_rows = {r.unit for r in rows}
+    missing_units = [u for u in task.units if u not in reported_units and u not in with_rows]
+    reported = bool(items) or len(missing_units) < len(task.units)
     n_lines = sum(len(it.lines) for it in items) or 1
     end = start + n_lines - 1
     A1 = xl_rowcol_to_cell
@@ -475,7 +484,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
 
     if not items:
         ws.merge_range(start, COL_ITEM, start, COL_RATE, "", f.missing)
-        write_text(ws, start, COL_ITEM, NOT_REPORTED_TEXT, f.missing)
+        write_text(ws, start, COL_ITEM, NOT_FILLED_TEXT if reported else NOT_REPORTED_TEXT, f.missing)
         write_text(ws, start, COL_TASK_ID, task.id)
 
     t_rate = rates.task_rate(it.rate for it in items)
@@ -483,7 +492,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     hl = rules.first_match(t_rate, expected, as_of, reported=reported) if "task" in rules.apply_to else None
     highlights = _joined_narrative(task, items, "highlights")
     problems = _joined_narrative(task, items, "problems")
-    units_text = "、".join(task.units)
+    units_text = "、".join(u + UNIT_NOT_REPORTED_MARK if u in missing_units else u for u in task.units)
 
     _put(ws, start, COL_NO, end, task.no or task.id, f.center)
     _put(ws, start, COL_TASK, end, task.text, f.text)
@@ -508,7 +517,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
 
     results.append(TaskResult(task_id=task.id, rate=t_rate, status=status, reported=reported,
                               highlight=hl.label if hl else "", units_reported=sorted({it.unit for it in items}),
-                              items=item_results, row=start + 1))
+                              items=item_results, row=start + 1, units_not_reported=missing_units))
     return end + 1
 
 
@@ -519,7 +528,8 @@ def _condition_formula(when: str, rules: RuleSet, rate_ref: str, status_ref: str
     status = status_ref or rates.classify_formula(rate_ref, EXPECTED_REF, on_time_band=band)
     by_status = {"done": [rates.STATUS_DONE], "ahead": [rates.STATUS_AHEAD], "on_time": [rates.STATUS_ON_TIME],
                  "on_schedule": [rates.STATUS_DONE, rates.STATUS_AHEAD, rates.STATUS_ON_TIME],
-                 "behind": [rates.STATUS_BEHIND], "not_reported": [rates.STATUS_NOT_REPORTED]}
+                 "behind": [rates.STATUS_BEHIND], "no_rate": [rates.STATUS_NO_RATE],
+                 "not_reported": [rates.STATUS_NOT_REPORTED]}
     if when in by_status:
         tests = [f'{status}="{s}"' for s in by_status[when]]
         return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
@@ -561,7 +571,7 @@ def _conditional_formats(ws, f: _Formats, rules: RuleSet, first: int, last: int)
                         f"${xl_col_to_name(COL_RATE)}{row1}", None, None))
     for level, rng, rate_ref, status_ref, reported_ref in targets:
         for h, cf in zip(rules.highlights, formats):
-            if level != "task" and h.when == "not_reported":
+            if level != "task" and h.when in TASK_ONLY:
                 continue
             ws.conditional_format(*rng, {"type": "formula", "stop_if_true": True, "format": cf,
                                          "criteria": "=" + _condition_formula(h.when, rules, rate_ref, status_ref,
@@ -615,7 +625,7 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     chart.add_series({"name": "任务数", "categories": [ws.name, first, 1, tot - 1, 1],
                       "values": [ws.name, first, 2, tot - 1, 2], "data_labels": {"value": True},
                       "points": [{"fill": {"color": c}} for c in
-                                 ("#70AD47", "#A9D08E", "#FFD966", "#FF7C80", "#BFBFBF")]})
+                                 ("#70AD47", "#A9D08E", "#FFD966", "#FF7C80", "#B4A7D6", "#BFBFBF")]})
     chart.set_title({"name": "重点工作完成情况（总体）", "name_font": {"name": "宋体", "size": 12}})
     chart.set_legend({"none": True})
     chart.set_x_axis({"num_font": {"name": "宋体"}})

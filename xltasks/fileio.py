@@ -85,6 +85,13 @@ def atomic_write_text(target: str | Path, text: str) -> None:
         tmp.write_text(text, encoding="utf-8")
 
 
+def atomic_write_notice(target: str | Path, text: str) -> None:
+    """A text for people to open in Notepad/WPS: UTF-8 with BOM (else old Notepad shows mojibake), CRLF lines."""
+    data = "\ufeff" + text.replace("\r\n", "\n").replace("\n", "\r\n")
+    with atomic_path(target) as tmp:
+        tmp.write_bytes(data.encode("utf-8"))
+
+
 def atomic_write_with(target: str | Path, write: Callable[[Path], None]) -> None:
     """Call write(tmp_path) and move the result into place."""
     with atomic_path(target) as tmp:

@@ -109,3 +109,25 @@ def parse_task_rows(value: str) -> list[tuple[str, int, int]]:
         first, _, last = span.partition("-")
         blocks.append((tid, int(first), int(last)))
     return blocks
+
+
+_QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4": "第四季度"}
+_HALVES = {"1": "上半年", "2": "下半年"}
+
+
+def period_label(period: str) -> str:
+    """The period as people write it: "2021Q3" → "2021年第三季度", "2021H1" → "2021年上半年", "2021" → "2021年",
+    "2021-09"/"2021M09" → "2021年9月"; anything else is returned unchanged (it is already someone's wording)."""
+    import re
+
+    p = (period or "").strip()
+    m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4])|[-Mm](\d{1,2}))?", p)
+    if not m:
+        return period
+    year, kind, n, month = m.groups()
+    if kind:
+        names = _QUARTERS if kind in "Qq" else _HALVES
+        return f"{year}年{names[n]}" if n in names else period
+    if month:
+        return f"{year}年{int(month)}月" if 1 <= int(month) <= 12 else period
+    return f"{year}年"

@@ -129,8 +129,10 @@ STATUS_DONE = "已完成"
 STATUS_AHEAD = "超序时"
 STATUS_ON_TIME = "达序时"
 STATUS_BEHIND = "滞后"
-STATUS_NOT_REPORTED = "未报送"
-STATUSES = (STATUS_DONE, STATUS_AHEAD, STATUS_ON_TIME, STATUS_BEHIND, STATUS_NOT_REPORTED)
+# Reported, but no rate can be computed (every value pending 待年底核算, a qualitative item not self-rated).
+STATUS_NO_RATE = "无完成率"
+STATUS_NOT_REPORTED = "未报送"  # no accepted return from any unit of the task
+STATUSES = (STATUS_DONE, STATUS_AHEAD, STATUS_ON_TIME, STATUS_BEHIND, STATUS_NO_RATE, STATUS_NOT_REPORTED)
 
 
 def expected_progress(as_of: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> float:
@@ -150,9 +152,12 @@ def expected_progress(as_of: dt.date, start: dt.date | None = None, end: dt.date
 
 
 def classify(rate: Rate, expected: float, *, reported: bool = True, on_time_band: float = 0.0) -> str:
-    """已完成 ≥ 100%; 超序时 ≥ expected + band; 达序时 ≥ expected; 滞后 below; 未报送 no return."""
-    if not reported or rate is None:
+    """已完成 ≥ 100%; 超序时 ≥ expected + band; 达序时 ≥ expected; 滞后 below; 无完成率 reported but no
+    rate (blank); 未报送 no return."""
+    if not reported:
         return STATUS_NOT_REPORTED
+    if rate is None:
+        return STATUS_NO_RATE
     if rate >= 1:
         return STATUS_DONE
     ahead = rate >= expected + on_time_band if on_time_band > 0 else rate > expected
@@ -164,10 +169,10 @@ def classify(rate: Rate, expected: float, *, reported: bool = True, on_time_band
 
 
 def classify_formula(rate_ref: str, expected_ref: str, *, on_time_band: float = 0.0) -> str:
-    """Formula of classify(); a blank rate means 未报送."""
+    """Formula of classify() for a reported rate; a blank (non-numeric) rate means 无完成率."""
     ahead = (f"{rate_ref}>={expected_ref}+{on_time_band!r}" if on_time_band > 0
              else f"{rate_ref}>{expected_ref}")
-    return (f'IF(NOT(ISNUMBER({rate_ref})),"{STATUS_NOT_REPORTED}",IF({rate_ref}>=1,"{STATUS_DONE}",'
+    return (f'IF(NOT(ISNUMBER({rate_ref})),"{STATUS_NO_RATE}",IF({rate_ref}>=1,"{STATUS_DONE}",'
             f'IF({ahead},"{STATUS_AHEAD}",IF({rate_ref}>={expected_ref},"{STATUS_ON_TIME}","{STATUS_BEHIND}"))))')
 
 

@@ -151,7 +151,7 @@ def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", co
     """One notice per missing unit (催报通知) and per rejected unit (退回修改通知); returns the paths."""
     import datetime as dt
 
-    from .fileio import safe_filename
+    from .fileio import atomic_write_notice, safe_filename
     from .templates import render
 
     out_dir = Path(out_dir)
@@ -161,22 +161,22 @@ def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", co
     written: list[Path] = []
     for unit in report.get("missing_units", []):
         u = units.get(unit, {})
-        text = render("催报通知.md.j2", unit=unit, period=period, as_of=as_of, tasks=u.get("tasks", 0),
+        text = render("催报通知.txt.j2", unit=unit, period=period, as_of=as_of, tasks=u.get("tasks", 0),
                       lead_tasks=u.get("lead_tasks", 0), deadline=deadline, contact=contact)
-        path = out_dir / f"{safe_filename(f'{period}_{unit}')}_催报通知.md"
-        atomic_write_text(path, text)
+        path = out_dir / f"{safe_filename(f'{period}_{unit}')}_催报通知.txt"
+        atomic_write_notice(path, text)
         written.append(path)
     files = {f["path"]: f for f in report.get("files", [])}
     for unit in report.get("rejected_units", []):
         u = units.get(unit, {})
         f = files.get(u.get("file", ""), {})
         problems = f.get("problems", [])
-        text = render("退回修改通知.md.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
+        text = render("退回修改通知.txt.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
                       if "::" not in str(f.get("path", "")) else str(f.get("path")).split("::")[-1],
                       errors=sum(p["level"] == "错误" for p in problems),
                       warnings=sum(p["level"] == "警告" for p in problems), problems=problems,
                       deadline=deadline, contact=contact)
-        path = out_dir / f"{safe_filename(f'{period}_{unit}')}_退回修改通知.md"
-        atomic_write_text(path, text)
+        path = out_dir / f"{safe_filename(f'{period}_{unit}')}_退回修改通知.txt"
+        atomic_write_notice(path, text)
         written.append(path)
     return written

@@ -31,9 +31,10 @@ CONDITIONS = {
     "lagging": "完成率低于序时进度超过 {margin}（明显滞后）",
     "deadline_near": "距截止日期不足 {days} 天且尚未完成（临近截止）",
     "overdue": "已过截止日期仍未完成（逾期）",
+    "no_rate": "已报送但无法计算完成率（数值均待核算或未自评）（无完成率）",
     "not_reported": "未报送（无已接收的报送表）",
 }
-TASK_ONLY = {"not_reported"}
+TASK_ONLY = {"no_rate", "not_reported"}
 PROGRESS_MODES = ("months", "days")
 PENDING_POLICIES = ("exclude", "zero")
 TARGETS = ("task", "item", "indicator")
@@ -102,6 +103,8 @@ class RuleSet:
             return reported and rate is not None and rate < 1 and 0 <= left <= self.deadline_near_days
         if when == "overdue":
             return reported and rate is not None and rate < 1 and left < 0
+        if when == "no_rate":
+            return status == rates.STATUS_NO_RATE
         if when == "not_reported":
             return status == rates.STATUS_NOT_REPORTED
         raise ValueError(when)

@@ -1,15 +1,16 @@
 """Per-unit fill-in workbooks (`xltasks templates`): one .xlsx per responsible unit with exactly its tasks.
 
-Each workbook has a 填报说明 sheet (rendered from templates/填报说明.md.j2), the 填报 sheet laid out as
+Each workbook has a 填报说明 sheet (rendered from templates/填报说明.txt.j2), the 填报 sheet laid out as
 `xltasks.layout` says (collect reads it back by the same facts), and a hidden `_meta` sheet that
 identifies a returned file by its content. Written with xlsxwriter so that the 完成率 formulas carry
 cached values computed by `xltasks.rates` (Excel, WPS and LibreOffice all show numbers on open).
-Beside them: 分发清单.xlsx and one notice per unit (templates/下发通知.md.j2).
+Beside them: 分发清单.xlsx and one notice per unit (templates/下发通知.txt.j2, plain text for Notepad/WPS).
 """
 from __future__ import annotations
 
 import datetime as dt
 import math
+import re
 import uuid
 from dataclasses import dataclass, field
 from functools import lru_cache
@@ -17,7 +18,7 @@ from pathlib import Path
 
 from . import __version__, layout, rates
 from .errors import XltasksError
-from .fileio import atomic_write_text, atomic_write_with, safe_filename
+from .fileio import atomic_write_notice, atomic_write_with, safe_filename
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
                      UNIT_KIND_COLLECTIVE, Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
@@ -71,9 +72,11 @@ class _Line:
 def jinja_env():
     import jinja2
 
-    return jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False,
-                              undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                              trim_blocks=False, lstrip_blocks=False)
+    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False,
+                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
+                             trim_blocks=False, lstrip_blocks=False)
+    env.filters["period_label"] = layout.period_label  # "2021Q3" → "2021年第三季度" in every text
+    return env
 
 
 def render(name: str, **context) -> str:
@@ -89,9 +92,14 @@ def render(name: str, **context) -> str:
 
 def plan_recipients(register: Register, directory=None) -> tuple[dict[str, dict[str, str]], list[str]]:
     """{recipient: {task_id: role}} in register order, and warnings about collectives."""
+    plan, unexpanded = _plan_recipients(register, directory)
+    return plan, _collective_warnings(unexpanded, directory)
+
+
+def _plan_recipients(register: Register, directory=None) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """{recipient: {task_id: role}} in register order, and the collectives that stay one recipient."""
     kinds = {u.name: u.kind for u in register.units}
     plan: dict[str, dict[str, str]] = {}
-    warnings: list[str] = []
     unexpanded: list[str] = []
     for task in register.tasks:
         for name in task.units:
@@ -109,11 +117,14 @@ def plan_recipients(register: Register, directory=None) -> tuple[dict[str, dict[
                 tasks = plan.setdefault(r, {})
                 if tasks.get(task.id) != ROLE_LEAD:  # listed twice (alias + name): lead wins
                     tasks[task.id] = role
-    if unexpanded:
-        how = "单位名录中未列出其成员" if directory is not None else "未提供单位名录（--directory）"
-        warnings.append(f"以下集合作为一个单位单独生成模板（{how}），请确认是否需要分发给各成员单位："
-                        + "、".join(unexpanded))
-    return plan, warnings
+    return plan, unexpanded
+
+
+def _collective_warnings(unexpanded: list[str], directory=None) -> list[str]:
+    if not unexpanded:
+        return []
+    how = "单位名录中未列出其成员" if directory is not None else "未提供单位名录（--directory）"
+    return [f"以下集合作为一个单位单独生成模板（{how}），请确认是否需要分发给各成员单位：" + "、".join(unexpanded)]
 
 
 def _previous_lines(previous: Progress | None, directory) -> dict[tuple[str, str], list[ProgressRow]]:
@@ -206,23 +217,25 @@ def _text_lines(text: str, width: float) -> int:
     return max(1, math.ceil(units / max(width * 0.95, 1)))
 
 
+_HEADING = re.compile(r"[一二三四五六七八九十]+、")
+
+
 def _write_instructions(wb, f: _Formats, text: str) -> None:
     ws = wb.add_worksheet(layout.SHEET_INSTRUCTIONS)
     width = 70  # fits one A4 portrait page even where the CJK fallback font is wide
     ws.set_column(0, 0, width)
     ws.hide_gridlines(2)
     r = 0
+    # The text is plain (templates/填报说明.txt.j2): its first line is the title, "一、…" lines are headings.
     for raw in text.splitlines():
         line = raw.strip()
         if not line:
             continue
         cell_format = f.para
-        if line.startswith("## "):
-            line, cell_format = line[3:], f.h2
-        elif line.startswith("# "):
-            line, cell_format = line[2:], f.h1
-        elif line.startswith("- "):
-            line = "• " + line[2:]
+        if r == 0:
+            cell_format = f.h1
+        elif _HEADING.match(line):
+            cell_format = f.h2
         write_text(ws, r, 0, line, cell_format)
         line_height = 22 if cell_format is f.h1 else 18 if cell_format is f.h2 else 15
         ws.set_row(r, line_height * _text_lines(line, width) + 3)
@@ -289,7 +302,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     last_col = _NCOLS - 1
     n_lead = sum(1 for _, role in tasks if role == ROLE_LEAD)
     ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last_col, "", f.title)
-    write_text(ws, layout.TITLE_ROW - 1, 0, f"{period} 重点工作推进情况填报表", f.title)
+    write_text(ws, layout.TITLE_ROW - 1, 0, f"{layout.period_label(period)} 重点工作推进情况填报表", f.title)
     ws.set_row(layout.TITLE_ROW - 1, 28)
     info = (f"填报单位：{unit}　　任务：{len(tasks)} 项（牵头 {n_lead} 项，配合 {len(tasks) - n_lead} 项）"
             f"　　报送截止：{deadline or '见通知'}　　只填白色单元格，浅黄色为系统建议，可修改")
@@ -391,7 +404,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
         raise XltasksError("缺少填报期次（如 2021Q3）")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan, warnings = plan_recipients(register, directory)
+    plan, unexpanded = _plan_recipients(register, directory)
     if units:
         wanted: list[str] = []
         for name in units:
@@ -401,6 +414,8 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
                 if r not in wanted:
                     wanted.append(r)
         plan = {u: plan[u] for u in wanted}
+    # only the collectives actually generated this run are worth a warning
+    warnings = _collective_warnings([u for u in unexpanded if u in plan], directory)
     if not plan:
         raise XltasksError("任务台账中没有任何责任单位，无法生成模板", file=register.source)
 
@@ -456,7 +471,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
             layout.META_GENERATOR: f"{layout.GENERATOR} {__version__}",
         }
         recipient = directory.entry(unit) if directory is not None else None
-        instructions = render("填报说明.md.j2", unit=unit, period=period, deadline=deadline_text,
+        instructions = render("填报说明.txt.j2", unit=unit, period=period, deadline=deadline_text,
                               n_tasks=len(unit_tasks), n_lead=len(lead_ids), n_support=len(support_ids),
                               sheet_entry=layout.SHEET_ENTRY, note_proposed=layout.NOTE_PROPOSED,
                               has_previous=any(b and b[0].kind == "previous" for b in blocks_lines),
@@ -467,9 +482,9 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
         recipient_contact = ""
         if recipient is not None:
             recipient_contact = "，".join(x for x in (recipient.contact, recipient.phone, recipient.email) if x)
-        notice_path = out_dir / f"{name}_下发通知.md"
-        atomic_write_text(notice_path, render(
-            "下发通知.md.j2", unit=unit, period=period, deadline=deadline_text, file_name=path.name,
+        notice_path = out_dir / f"{name}_下发通知.txt"
+        atomic_write_notice(notice_path, render(
+            "下发通知.txt.j2", unit=unit, period=period, deadline=deadline_text, file_name=path.name,
             n_tasks=len(unit_tasks), lead_ids=lead_ids, support_ids=support_ids, contact=contact,
             recipient_contact=recipient_contact))
         run.issued.append(IssuedTemplate(unit=unit, path=path, task_ids=[t.id for t, _ in unit_tasks],

@@ -9,6 +9,9 @@ spare row or a re-save that shifts nothing else does not matter.
 Reading rules (never a silent coercion — every reinterpretation is a warning):
 - 目标值/当前值: numbers; numeric text is read with a warning; "2000万" / "3.5亿元" are errors with the
   split suggested; "约85%" is an error; 当前值 may be a pending marker (layout.PENDING_MARKERS).
+- 目标值/当前值 stored with a percent number format (xlsx: "3.5%" typed in Excel/WPS is 0.035) are read as
+  percent points (3.5, 计量单位 %) with a warning; with another 计量单位 it is an error. With 计量单位 % (or
+  个百分点) a target and current on scales 100× apart (0.035 beside 3.2) are an error, never a wrong rate.
 - 自评完成率: a number ≤ 1 is a fraction, 1 < x ≤ 100 is read as a percentage with a warning,
   above 100 or below 0 an error; the text "85%" is read as 0.85 with a warning.
 - a blank 细化项目 under a filled one continues it (same item_no); fully blank rows are skipped;
@@ -154,6 +157,7 @@ class _Sheet:
     header_row: int  # 0-based
     cols: dict[str, int]  # column key → 0-based index
     formulas: dict | None
+    percent: set = field(default_factory=set)  # (row, col) stored with a percent number format
 
     def value(self, r: int, key: str):
         c = self.cols.get(key)
@@ -393,6 +397,8 @@ class _FileCheck:
         out: list[Problem] = []
         unit = self.result.unit
         rows_out: list[ProgressRow] = []
+        sheet.percent = self.book.percent_cells(L.SHEET_ENTRY, [sheet.cols[k] for k in ("target", "current")
+                                                                if k in sheet.cols])
         for tid, rows in blocks.items():
             task = self.ctx.index.tasks_by_id[tid]
             role = self.ctx.index.role(unit, tid)
@@ -433,6 +439,7 @@ class _FileCheck:
                 direction = rc.direction()
                 target = rc.number("target", texts["measure_unit"])
                 current, pending_text = rc.current(texts["measure_unit"])
+                target, current, texts["measure_unit"] = rc.percents(target, current, texts["measure_unit"])
                 self_rate = rc.self_rate()
                 if not cell_text(sheet.value(r, "direction")).strip() and target is None and current is None \
                         and not pending_text and self_rate is not None:
@@ -606,6 +613,46 @@ class _RowCheck:
             return x / 100
         return x
 
+    def percents(self, target, current, measure_unit: str) -> tuple[float | None, float | None, str]:
+        """Percent-formatted numbers as percent points, and target/current on scales 100× apart caught."""
+        values = {"target": target, "current": current}
+        formatted: set[str] = set()
+        mu = measure_unit
+        for key, x in values.items():
+            if x is None or (self.r, self.sheet.cols.get(key)) not in self.sheet.percent:
+                continue
+            v = self.sheet.value(self.r, key)
+            if isinstance(v, bool) or not isinstance(v, (int, float)):
+                continue  # text ("3.5%", "3.5") in a percent-formatted cell was read as typed
+            points = float(f"{x * 100:.12g}")  # 0.035 → 3.5, not 3.5000000000000004
+            shown = f"{points:g}%"
+            if _norm(mu) not in _PERCENT_UNITS and _norm(mu) != "":
+                self.add("percent-format-unit", key, shown=shown, mu=mu, number=f"{points:g}")
+                values[key] = None
+                continue
+            mu = mu or "%"
+            self.add("percent-format", key, shown=shown, number=f"{points:g}", mu=mu)
+            values[key] = points
+            formatted.add(key)
+        t, c = values["target"], values["current"]
+        if _norm(mu) in _PERCENT_UNITS and t and c and math.isfinite(t) and math.isfinite(c):
+            small, big = sorted(("target", "current"), key=lambda k: abs(values[k]))
+            ratio = abs(values[big] / values[small])
+            # 20×–: two readings of one percentage (0.035 and 3.2 differ 91×); a real 3.5 vs 0.3 is not caught
+            odd = None
+            if len(formatted) == 1 and ratio >= 20:
+                odd = next(iter(formatted))  # a percent format on one side only: that side is the odd one
+            elif not formatted and ratio >= 20 and abs(values[small]) <= 1 < abs(values[big]):
+                odd = small
+            if odd is not None:
+                other = "current" if odd == "target" else "target"
+                fixed = values[odd] * 100 if odd == small else values[odd] / 100
+                example = {odd: f"{float(f'{fixed:.12g}'):g}", other: f"{values[other]:g}"}
+                self.add("percent-scale-mismatch", odd, target=f"{t:g}", current=f"{c:g}", mu=mu,
+                         ratio=f"{ratio:.0f}", example_target=example["target"],
+                         example_current=example["current"])
+        return values["target"], values["current"], mu
+
     def relations(self, task: Task, indicator: str, direction: str, target, current, self_rate,
                   pending_text: str) -> None:
         if direction == DIRECTION_QUALITATIVE:
@@ -628,6 +675,7 @@ class _RowCheck:
 
 
 _PENDING = {_norm(m) for m in L.PENDING_MARKERS}
+_PERCENT_UNITS = {"%", "百分比", "个百分点", "百分点"}
 
 
 def _suggest_unit(suffix: str, measure_unit: str) -> str:

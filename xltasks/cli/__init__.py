@@ -5,9 +5,13 @@ Library errors (XltasksError) become a one-line `Error: …` and exit 1; bad usa
 """
 from __future__ import annotations
 
+import datetime as dt
 import importlib
+import os
 import sys
 import traceback
+from pathlib import Path
+from typing import Iterable
 
 import click
 
@@ -37,14 +41,14 @@ class _Group(click.Group):
 
 
 @click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
-@click.option("-v", "--verbose", is_flag=True, help="Show the full traceback of an error.")
-@click.version_option(__version__, prog_name="xltasks")
+@click.option("-v", "--verbose", is_flag=True, help="出错时显示完整的错误追踪信息（供技术人员排查）。")
+@click.version_option(__version__, prog_name="xltasks", help="显示版本号并退出。")
 @click.pass_context
 def main(ctx: click.Context, verbose: bool) -> None:
-    """xltasks: 重点工作督查 — decomposition → per-unit templates → returned workbooks → 完成情况汇编.
+    """xltasks：重点工作督查——责任分解 → 各单位填报模板 → 收集报送表 → 完成情况汇编。
 
     \b
-    A whole cycle on the bundled example:
+    以附带的示例走一遍完整流程：
       xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o register.xlsx
       xltasks templates register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
       xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx --report report.xlsx
@@ -57,9 +61,68 @@ def echo_err(message: str) -> None:
     click.echo(message, err=True)
 
 
+def _same_file(a: Path, b: Path) -> bool:
+    if a.resolve() == b.resolve():
+        return True
+    try:  # hard links, and case-insensitive file systems (Windows, macOS)
+        return a.exists() and b.exists() and os.path.samefile(a, b)
+    except OSError:
+        return False
+
+
+def guard_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | Path | None]) -> None:
+    """Refuse (exit 2) before any work when an output would overwrite an input or another output.
+
+    Input files are never modified: `xltasks import tbl.xlsx -o tbl.xlsx` would otherwise replace the source.
+    """
+    outs = [Path(p) for p in outputs if p]
+    ins = [Path(p) for p in inputs if p]
+    for i, out in enumerate(outs):
+        for src in ins:
+            if _same_file(out, src):
+                raise click.UsageError(f"输出文件 {out} 就是输入文件 {src}：输入文件不会被改写，请换一个输出文件名")
+        for other in outs[:i]:
+            if _same_file(out, other):
+                raise click.UsageError(f"输出文件路径重复: {other} 与 {out}")
+
+
+class DateType(click.ParamType):
+    """A date given as YYYY-MM-DD, rejected with a Chinese message (click's own is English)."""
+
+    name = "YYYY-MM-DD"
+
+    def convert(self, value, param, ctx) -> dt.date:
+        if isinstance(value, dt.datetime):
+            return value.date()
+        if isinstance(value, dt.date):
+            return value
+        try:
+            return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
+        except ValueError:
+            self.fail(f"日期格式应为 YYYY-MM-DD，例如 2021-09-30（收到 {value!r}）", param, ctx)
+
+
+DATE = DateType()
+
+
+def _chinese_help_option(command: click.Command) -> None:
+    # click's own "-h/--help" line is English; every other line of the help is Chinese.
+    original = command.get_help_option
+
+    def get_help_option(ctx: click.Context):
+        option = original(ctx)
+        if option is not None:
+            option.help = "显示本帮助并退出。"
+        return option
+
+    command.get_help_option = get_help_option
+
+
+_chinese_help_option(main)
 for _name in _COMMAND_MODULES:
     _module = importlib.import_module(f".{_name}", __name__)
     for _command in getattr(_module, "COMMANDS", ()):
+        _chinese_help_option(_command)
         main.add_command(_command)
 
 

@@ -6,44 +6,45 @@ from pathlib import Path
 
 import click
 
+from . import DATE, guard_outputs
+
 
 @click.command("collect")
 @click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
 @click.option("--register", "register_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="任务台账 (register.xlsx or register.json from `xltasks import`).")
-@click.option("--period", required=True, help="The period being collected, e.g. 2021Q3 (must match the templates).")
+              help="任务台账（`xltasks import` 生成的 register.xlsx 或 register.json）。")
+@click.option("--period", required=True, help="本次收集的填报期次，如 2021Q3（须与下发模板的期次一致）。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="merged.xlsx: the progress register of the accepted files.")
+              help="汇总结果 merged.xlsx：通过校验的报送表合并而成的进度台账。")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="report.xlsx: 问题清单, 报送情况, 催报, 文件清单.")
+              help="问题报告 report.xlsx：问题清单、报送情况、催报名单、文件清单。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="report.json: the same for machines (input of `xltasks remind`).")
+              help="report.json：同样内容的机器可读版本（`xltasks remind` 的输入）。")
 @click.option("--ledger", "ledger_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="SQLite ledger of every file ever seen [default: ledger.sqlite next to the output].")
+              help="收文台账（SQLite），记录历次收到的每个文件［默认：输出文件旁的 ledger.sqlite］。")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="Also write the merged rows as CSV (UTF-8 with BOM).")
+              help="另写一份 CSV 格式的汇总结果（UTF-8 带 BOM，Excel 可直接打开）。")
 @click.option("--directory", "directory_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="Units directory (units.xlsx) the templates were issued with, if any.")
+              help="下发模板时使用的单位名录（units.xlsx），如有。")
 @click.option("--password", envvar="XLTASKS_PASSWORD", default=None,
-              help="Password of encrypted returns (also $XLTASKS_PASSWORD); decrypted in memory, never written. "
-                   "Without it an encrypted file is reported and sent back.")
+              help="加密报送表的打开密码（也可用环境变量 XLTASKS_PASSWORD）；只在内存中解密，不写入磁盘。"
+                   "不提供时加密文件列为问题并退回。")
 def collect_cmd(dirs, register_path, period, output, report_path, json_path, ledger_path, csv_path, directory_path,
                 password):
-    """Collect returned workbooks: identify, validate, merge, report.
+    """收集各单位报送的填报表：识别、校验、汇总、出报告。
 
-    Walks DIRS recursively (.xlsx .xlsm .xls .ods, and .zip archives read in place), identifies each file
-    by its hidden _meta sheet, checks it, and merges the accepted ones. Exit status 0 when every returned
-    file is valid (missing units are only reported), 1 when any problem of level 错误 was found.
+    逐层查找 DIRS 中的文件（.xlsx .xlsm .xls .ods，以及直接读取 .zip 压缩包内的文件），按隐藏的识别信息
+    认出每个文件属于哪个单位，逐项校验后汇总通过的文件。所有报送表都通过校验时退出码为 0（未报送的单位
+    只列入报告），发现“错误”级问题时为 1。
 
     \b
-    Example:
+    示例：
       xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx \\
           --report report.xlsx --json report.json
       xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx --password 口令
 
-    Every returned file is untrusted: zip bombs, encrypted files (without --password), files with XML
-    DOCTYPE/entity declarations and anything that is not a workbook are reported and sent back, never
-    parsed; the good files next to them are merged.
+    报送的文件一律按不可信处理：压缩炸弹、加密文件（未给 --password 时）、含 XML DOCTYPE/实体声明的文件
+    以及不是工作簿的文件只列为问题并退回，不会解析；同一文件夹中的正常文件照常汇总。
     """
     from ..merge import collect
     from ..progress_io import write_progress
@@ -52,9 +53,10 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
 
     if not period.strip():
         raise click.BadParameter("报送期不能为空", param_hint="--period")
+    if csv_path and csv_path.suffix.lower() != ".csv":
+        csv_path = csv_path.with_suffix(".csv")
     outputs = [p for p in (output, report_path, json_path, csv_path) if p]
-    if len({p.resolve() for p in outputs}) != len(outputs):
-        raise click.UsageError("输出文件路径重复")
+    guard_outputs([*outputs, ledger_path or output.parent / "ledger.sqlite"], [register_path, directory_path])
     register = load_register(register_path)
     directory = None
     if directory_path:
@@ -80,7 +82,7 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
 
     write_progress(result.progress, output)
     if csv_path:
-        write_progress(result.progress, csv_path.with_suffix(".csv") if csv_path.suffix.lower() != ".csv" else csv_path)
+        write_progress(result.progress, csv_path)
     if report_path:
         write_xlsx(result, report_path)
     if json_path:
@@ -95,22 +97,25 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
 
 @click.command("remind")
 @click.option("--report", "report_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="report.json written by `xltasks collect --json`.")
+              help="`xltasks collect --json` 写出的 report.json。")
 @click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
-              help="Folder for the notices (one .md per unit).")
-@click.option("--deadline", default="", help="New deadline to state in the notices, e.g. 2021-10-15.")
-@click.option("--contact", default="", help="Contact line of the office (name, phone).")
-def remind_cmd(report_path, out_dir, deadline, contact):
-    """Write a 催报通知 per missing unit and a 退回修改通知 per rejected unit.
+              help="通知的输出文件夹（每个单位一份 .txt）。")
+@click.option("--deadline", type=DATE, default=None, help="通知中写明的新截止日期，格式 YYYY-MM-DD，如 2021-10-15。")
+@click.option("--as-of", "as_of", type=DATE, default=None, help="催报通知中“截至”的日期，格式 YYYY-MM-DD［默认：今天］。")
+@click.option("--contact", default="", help="督查室联系方式（联系人、电话）。")
+def remind_cmd(report_path, out_dir, deadline, as_of, contact):
+    """为每个未报送的单位写一份催报通知，为每个被退回的单位写一份退回修改通知。
 
     \b
-    Example:
+    示例：
       xltasks remind --report report.json -o notices/ --deadline 2021-10-15
     """
     from ..report import load_report, write_reminders
 
+    guard_outputs([out_dir], [report_path])
     report = load_report(report_path)
-    written = write_reminders(report, out_dir, deadline=deadline, contact=contact)
+    written = write_reminders(report, out_dir, deadline=deadline.isoformat() if deadline else "", contact=contact,
+                              as_of=as_of.isoformat() if as_of else "")
     n_missing = len(report.get("missing_units", []))
     n_rejected = len(report.get("rejected_units", []))
     click.echo(f"催报通知：{n_missing} 份，退回修改通知：{n_rejected} 份")

@@ -5,31 +5,35 @@ from pathlib import Path
 
 import click
 
+from . import guard_outputs
+
 
 @click.command("import-compilation")
 @click.argument("file", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Output progress register (.xlsx, or .csv), the shape `collect` produces.")
+              help="输出的进度台账（.xlsx 或 .csv），格式与 `xltasks collect` 的汇总结果相同。")
 @click.option("--register", "register_path", type=click.Path(dir_okay=False),
-              help="Task register (.xlsx/.json from `xltasks import`, or the decomposition document itself) "
-                   "whose task ids the compilation's tasks are matched to.")
-@click.option("--period", default="", help="Period label stored in the output, e.g. 2021Q3.")
+              help="任务台账（`xltasks import` 写出的 .xlsx/.json，或责任分解文件本身），"
+                   "汇编中的任务按它匹配任务编号。")
+@click.option("--period", default="", help="写入输出文件的填报期次，如 2021Q3。")
 def import_compilation_command(file: str, out: str, register_path: str | None, period: str) -> None:
-    """Read a compilation (完成情况汇编) back in: its 细化项目, indicators, targets, current values,
-    亮点 and 问题 become a progress register, usable as `--previous` for the next period's templates.
+    """读入一份完成情况汇编，转为进度台账（供下期模板预填）。
 
-    FILE is the text of a compilation (002's 12 tab-separated columns, merged cells lost) or an .xlsx
-    in the same layout with merged cells. Tasks are matched to the register by section, number and
-    text similarity; every task that could not be placed is listed.
+    汇编中的细化项目、指标、目标值、当前值、亮点和问题转为进度台账，
+    可作为下期 `xltasks templates --previous` 的预填来源。
+
+    FILE 是汇编的文本（12 列、以制表符分隔，合并单元格已拆开）或同样版式、带合并单元格的 .xlsx。
+    汇编中的任务按部分、序号和文字相似度与任务台账匹配；未能匹配的任务逐一列出。
 
     \b
-    Example:
+    示例：
       xltasks import-compilation workbooks/example/source/hangzhou_2021_q3_compilation.txt \\
           --register register.xlsx -o previous.xlsx --period 2021Q3
     """
     from ..compilation import match_to_register, read_compilation, reproduce, to_progress
     from ..progress_io import write_progress
 
+    guard_outputs([out], [file, register_path])
     doc = read_compilation(file)
     register = _load_register(register_path) if register_path else None
     match = match_to_register(doc, register)

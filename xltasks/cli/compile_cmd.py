@@ -6,24 +6,29 @@ from pathlib import Path
 
 import click
 
+from . import DATE, guard_outputs
+
+
 @click.command("compile")
 @click.argument("merged", type=click.Path(dir_okay=False, path_type=Path))
 @click.option("--register", "register_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="Task register (任务台账): the .xlsx written by `xltasks import`, or its .json.")
+              help="任务台账：`xltasks import` 写出的 .xlsx 或 .json。")
 @click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
-              help="The 汇编 workbook to write (.xlsx).")
-@click.option("--as-of", "as_of", required=True, type=click.DateTime(formats=["%Y-%m-%d"]),
-              help="Date the compilation is made as of (序时进度 is counted to it), e.g. 2021-09-30.")
+              help="要写出的完成情况汇编（.xlsx）。")
+@click.option("--as-of", "as_of", required=True, type=DATE,
+              help="汇编的截止日期（序时进度算到这一天），格式 YYYY-MM-DD，如 2021-09-30。")
 @click.option("--rules", "rules", default=None,
-              help="Highlighting rule set: a TOML file, or a built-in name (default, ouhai, yichang, suqian).")
-@click.option("--title", default=None, help="Title printed above the table.")
-@click.option("--pdf", is_flag=True, help="Also export a PDF next to the workbook (needs LibreOffice).")
-def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.datetime, rules: str | None,
+              help="着色规则：TOML 文件，或内置规则名（default、ouhai、yichang、suqian）。")
+@click.option("--title", default=None, help="印在表格上方的标题。")
+@click.option("--pdf", is_flag=True, help="同时在汇编旁导出 PDF（需要安装 LibreOffice）。")
+def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date, rules: str | None,
                 title: str | None, pdf: bool) -> None:
-    """Compile the 完成情况汇编 (seed 002's layout) with live rate formulas, colours and a 汇总 sheet.
+    """根据汇总结果和任务台账编制完成情况汇编：完成率为实时公式，按规则着色，另附“汇总”表。
+
+    MERGED 是 `xltasks collect` 写出的汇总结果（merged.xlsx）。
 
     \b
-    Example:
+    示例：
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30 --rules suqian --pdf
     """
@@ -34,10 +39,11 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.datet
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("输出文件应为 .xlsx", param_hint="-o/--output")
+    guard_outputs([output, output.with_suffix(".pdf") if pdf else None], [merged, register_path])
     rule_set = load_rules(rules)
     register = load_register(register_path)
     progress = read_progress(merged)
-    result = compile_workbook(register, progress, output, as_of=as_of.date(), rules=rule_set, title=title)
+    result = compile_workbook(register, progress, output, as_of=as_of, rules=rule_set, title=title)
     for w in result.warnings:
         click.echo(f"警告: {w}", err=True)
     counts = "，".join(f"{k} {v}" for k, v in result.counts.items())

@@ -3,28 +3,33 @@ from __future__ import annotations
 
 import click
 
+from . import guard_outputs
+
 _LAYOUTS = ("auto", "web-table", "numbered", "pipe-table", "table")
 
 
 @click.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="Output register: writes OUT.xlsx and OUT.json side by side.")
+              help="输出的任务台账：同时写出 OUT.xlsx 和 OUT.json 两个文件。")
 @click.option("--layout", type=click.Choice(_LAYOUTS), default="auto", show_default=True,
-              help="Layout of the sources; auto-detected by default.")
+              help="来源文件的版式；默认自动识别。")
 def import_command(sources: tuple[str, ...], out: str, layout: str) -> None:
-    """Import decomposition documents (重点工作责任分解) into a task register (任务台账).
+    """导入重点工作责任分解文件，生成任务台账。
 
-    SOURCE may be text (UTF-8 or GB18030: web-table, numbered, pipe-table layouts) or a table
-    (.xlsx/.xls/.csv with a header row). Several sources merge into one register.
+    SOURCES 可以是文本文件（.txt，UTF-8 或 GB18030 编码，网页表格、编号段落、竖线表格等版式）、
+    带表头的表格（.xlsx/.xls/.csv）、Word 文档（.docx，正文或表格）或带文字层的 PDF（.pdf）。
+    Word 97-2003 的 .doc 请先用 Word/WPS 另存为 .docx。给出多个文件时合并为一个任务台账。
 
     \b
-    Example:
+    示例：
       xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o register.xlsx
+      xltasks import 责任分解.docx -o register.xlsx
     """
     from ..importers import import_paths
-    from ..register_io import write_register
+    from ..register_io import output_paths, write_register
 
+    guard_outputs(output_paths(out), sources)
     register = import_paths(list(sources), layout=layout)
     xlsx_path, json_path = write_register(register, out)
     sections = sum(s.sections for s in register.sources)

@@ -1,19 +1,12 @@
 """`xltasks templates` (per-unit fill-in workbooks) and `xltasks directory` (a starting 单位名录)."""
 from __future__ import annotations
 
-import datetime as dt
 import re
+from pathlib import Path
 
 import click
 
-
-def _parse_deadline(ctx, param, value):
-    if value is None:
-        return None
-    try:
-        return dt.date.fromisoformat(value)
-    except ValueError:
-        raise click.BadParameter(f"日期格式应为 YYYY-MM-DD，例如 2021-10-10（收到 {value!r}）") from None
+from . import DATE, guard_outputs
 
 
 def _split_units(values: tuple[str, ...]) -> list[str]:
@@ -21,27 +14,41 @@ def _split_units(values: tuple[str, ...]) -> list[str]:
     return [u.strip() for v in values for u in re.split(r"[,，;；]", v) if u.strip()]
 
 
+def _guard_templates_outputs(out_dir: Path, period: str, inputs: list[str | None]) -> None:
+    """The files templates writes (分发清单.xlsx, PERIOD_单位.xlsx, PERIOD_单位_下发通知.txt) must not replace an input."""
+    from ..fileio import safe_filename
+    from ..templates import DISTRIBUTION_LIST
+
+    paths = [Path(p) for p in inputs if p]
+    guard_outputs([out_dir / DISTRIBUTION_LIST], paths)
+    prefix = safe_filename(f"{period.strip()}_x")[:-1].lower()
+    for p in paths:
+        if p.resolve().parent == out_dir.resolve() and p.name.lower().startswith(prefix) \
+                and p.suffix.lower() in (".xlsx", ".txt"):
+            raise click.UsageError(f"输入文件 {p} 位于输出文件夹中，可能被本期生成的文件覆盖：请换一个输出文件夹")
+
+
 @click.command("templates")
 @click.argument("register", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="Folder for the workbooks, notices and 分发清单.xlsx (created if missing).")
-@click.option("--period", required=True, help="Reporting period, e.g. 2021Q3 (goes into file names and _meta).")
-@click.option("--deadline", callback=_parse_deadline, help="Return deadline, YYYY-MM-DD.")
+              help="输出文件夹：存放各单位填报表、下发通知和分发清单.xlsx（不存在时自动创建）。")
+@click.option("--period", required=True, help="填报期次，如 2021Q3、2021H1、2021-09（写入文件名和表内识别信息）。")
+@click.option("--deadline", type=DATE, help="报送截止日期，格式 YYYY-MM-DD，如 2021-10-10。")
 @click.option("--directory", "directory_path", type=click.Path(dir_okay=False),
-              help="Units directory (units.xlsx): merges aliases, sends collectives to each member.")
+              help="单位名录（units.xlsx）：合并单位别名，把“各区县”等集合分发到每个成员单位。")
 @click.option("--units", "units", multiple=True,
-              help="Only these units (repeat the option or separate with commas).")
+              help="只为这些单位生成（可重复使用本选项，或用逗号分隔）。")
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False),
-              help="Last period's merged progress (merged.xlsx): pre-fills items, indicators and targets.")
+              help="上期汇总结果（merged.xlsx）：预填细化项目、指标和目标值。")
 @click.option("--rows-per-task", type=click.IntRange(1, 200), default=None,
-              help="Entry rows per task block (default from the layout).")
-@click.option("--contact", default="", help="Whom units ask, printed in the instructions and notices.")
+              help="每项任务预留的填报行数（默认按模板版式）。")
+@click.option("--contact", default="", help="联系方式（如“督查室 张三 0571-12345678”），印在填报说明和通知中。")
 def templates_command(register, out_dir, period, deadline, directory_path, units, previous_path, rows_per_task,
                       contact):
-    """Generate one fill-in workbook per responsible unit, with notices and 分发清单.xlsx.
+    """为每个责任单位生成一份填报表（只含该单位的任务），并生成下发通知和分发清单.xlsx。
 
     \b
-    Example:
+    示例：
       xltasks templates register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
       xltasks templates register.xlsx -o templates/ --period 2021Q4 --directory units.xlsx \\
           --previous merged_2021Q3.xlsx --units 市建委,市商务局
@@ -53,6 +60,7 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
     from ..register_io import load_register
     from ..templates import make_templates
 
+    _guard_templates_outputs(Path(out_dir), period, [register, directory_path, previous_path])
     reg = load_register(register)
     directory = load_directory(directory_path) if directory_path else None
     previous = read_progress(previous_path) if previous_path else None
@@ -70,15 +78,15 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
 @click.command("directory")
 @click.argument("register", type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="The units directory to write (.xlsx).")
+              help="要写出的单位名录（.xlsx）。")
 def directory_command(register, out):
-    """Write a starting units directory (单位名录) from a task register, to check and complete.
+    """根据任务台账写出一份初始的单位名录，供核对别名、集合成员并补充联系人。
 
-    Names printed with a bracketed second name become aliases of the bare name when both occur;
-    districts are guessed as members of the collectives (各区、县(市)政府(管委会)…).
+    带括号别称的单位名（如“市建委（市住建局）”）与不带括号的名称同时出现时记为别名；
+    各区、县（市）政府（管委会）等集合的成员单位按台账中出现的区县推测。
 
     \b
-    Example:
+    示例：
       xltasks directory register.xlsx -o units.xlsx
     """
     from ..directory import write_starting_directory
@@ -86,6 +94,7 @@ def directory_command(register, out):
 
     if not out.lower().endswith(".xlsx"):
         raise click.BadParameter("单位名录应保存为 .xlsx 文件", param_hint="-o/--out")
+    guard_outputs([out], [register])
     directory = write_starting_directory(load_register(register), out)
     n_alias = sum(len(e.aliases) for e in directory.entries)
     n_coll = len({c for e in directory.entries for c in e.collectives})

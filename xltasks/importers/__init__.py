@@ -19,6 +19,7 @@ from .build import build_units
 LAYOUTS = ("auto", "web-table", "numbered", "pipe-table", "table")
 TEXT_LAYOUTS = ("web-table", "numbered", "pipe-table")
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv")
+SUPPORTED_TYPES = ".txt/.csv/.xlsx/.xls/.docx/.pdf"  # shown to the user when a file is of another type
 
 _TEXT_PARSERS: dict[str, Callable[[str, str], Register]] = {
     "web-table": web_table.parse,
@@ -102,8 +103,12 @@ def import_path(path: str | Path, layout: str = "auto") -> Register:
         reg = table.parse_rows(table.read_grid(p), source)
     else:
         data = p.read_bytes()
+        if data[:4] == b"\xd0\xcf\x11\xe0" and suffix in (".doc", ".wps"):
+            raise NotADecomposition("Word 97-2003 文档(.doc)无法直接读取: 请用 Word/WPS 另存为 .docx 后导入",
+                                    file=source)
         if b"\x00" in data[:4096] or data[:4] in (b"PK\x03\x04", b"%PDF", b"\xd0\xcf\x11\xe0"):
-            raise NotADecomposition("不是文本文件, 也不是可识别的表格(支持 .txt/.xlsx/.xls/.csv)", file=source)
+            raise NotADecomposition(f"不支持的文件类型: 不是文本文件, 也不是可识别的表格或文档(支持 {SUPPORTED_TYPES})",
+                                    file=source)
         text, _ = decode_text(data)
         reg = parse_text(text, source, layout)
     sha = sha256_file(p)

@@ -22,6 +22,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..errors import NotADecomposition, XltasksError
+from .reasons import reason
 from ..models import Register, Warning_
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -205,7 +206,7 @@ def read_body(path: str | Path) -> DocBody:
     try:
         doc = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise XltasksError(f"不是有效的 Word 文档(.docx)，无法打开: {exc}", file=str(path)) from None
+        raise XltasksError(f"无法打开 Word 文档(.docx): {reason(exc)}", file=str(path)) from None
     except OSError as exc:
         raise XltasksError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
     body = DocBody()
@@ -353,8 +354,13 @@ class _Piece:
 
 
 def _pdf_reader(path: Path):
+    import logging
+
     from pypdf import PdfReader
     from pypdf.errors import PdfReadError
+
+    # pypdf logs its own warnings ("EOF marker not found") to stderr: the user gets one Error: line instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
 
     try:
         reader = PdfReader(str(path))
@@ -366,7 +372,7 @@ def _pdf_reader(path: Path):
         _ = len(reader.pages)
         return reader
     except PdfReadError as exc:
-        raise XltasksError(f"不是有效的 PDF 文件: {exc}", file=str(path)) from None
+        raise XltasksError(f"无法打开 PDF 文件: {reason(exc)}", file=str(path)) from None
     except OSError as exc:
         raise XltasksError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
 

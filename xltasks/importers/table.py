@@ -159,10 +159,12 @@ def read_grid(path: str | Path) -> list[list[str]]:
         return [list(r) for r in csv.reader(io.StringIO(text), delimiter=delim)]
     from python_calamine import CalamineWorkbook
 
+    from .reasons import reason
+
     try:
         wb = CalamineWorkbook.from_path(str(p))
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
-        raise XltasksError(f"无法打开表格文件: {exc}", file=str(path)) from None
+        raise XltasksError(f"无法打开表格文件: {reason(exc)}", file=str(path)) from None
     first: list[list[str]] | None = None
     for name in wb.sheet_names:
         try:
