@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import argparse
 import shlex
+import shutil
 import subprocess
 import sys
 import time
@@ -35,6 +36,8 @@ def main() -> int:
     parser.add_argument("--out", default=str(EXAMPLE / "out"), help="output folder")
     args = parser.parse_args()
     out = Path(args.out).resolve()
+    if out.exists() and (out / "register.xlsx").exists():
+        shutil.rmtree(out)  # a previous demo's outputs: start afresh so nothing stale is listed
     out.mkdir(parents=True, exist_ok=True)
     started = time.perf_counter()
 

@@ -100,7 +100,7 @@ def test_collect_errors_exit_1_report_and_remind(issued, tmp_path):
     back = raw.decode("utf-8-sig")
     assert back.startswith("关于退回修改2021年第三季度重点工作推进情况填报表的通知")
     assert "市住建局：" in back and "“填报”表 I4 单元格" in back and "目标值填 5000，计量单位填 套" in back
-    assert "2021-10-15" in back
+    assert "2021年10月15日" in back
     chase = (notices / f"{PERIOD}_市交通局_催报通知.txt").read_text(encoding="utf-8-sig")
     assert "尚未收到贵单位2021年第三季度" in chase and "共承担 3 项任务（其中牵头 1 项）" in chase
     for text in (back, chase):  # plain text, no markdown for Notepad/WPS readers

@@ -233,7 +233,7 @@ def test_instructions_notices_and_distribution_list(run, hangzhou):
     it = issued_for(run, "市发改委")
     wb = openpyxl.load_workbook(it.path)
     text = "\n".join(str(c.value) for c in wb[layout.SHEET_INSTRUCTIONS]["A"] if c.value)
-    for phrase in ("白色单元格", "待年底核算", "自评完成率", "不超过", "2021-10-10", "请勿修改", "市发改委"):
+    for phrase in ("白色单元格", "待年底核算", "自评完成率", "不超过", "2021年10月10日", "请勿修改", "市发改委"):
         assert phrase in text, phrase
     assert "{{" not in text and "{%" not in text
     assert text.startswith("2021年第三季度重点工作推进情况填报说明（市发改委）")
@@ -243,7 +243,7 @@ def test_instructions_notices_and_distribution_list(run, hangzhou):
     assert notice.startswith("关于报送2021年第三季度重点工作推进情况的通知")
     assert "#" not in notice and "2021Q3" not in notice.replace(it.path.name, "")
     assert it.notice.read_bytes().startswith(b"\xef\xbb\xbf")
-    assert "市发改委" in notice and "2021-10-10" in notice and it.path.name in notice
+    assert "市发改委" in notice and "2021年10月10日" in notice and it.path.name in notice
     assert "、".join(it.lead_task_ids) in notice
     dl = openpyxl.load_workbook(run.distribution_list).active
     rows = list(dl.iter_rows(values_only=True))

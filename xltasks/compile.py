@@ -17,17 +17,16 @@ from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
-from . import rates
-from .errors import XltasksError
+from . import layout, rates
 from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .rules import TASK_ONLY, RuleSet, load_rules
+from .texts import render
 from .xlsx import fast_formulas, fmt, new_workbook, set_a3_landscape, write_text
 
 SHEET_MAIN = "汇编"
 SHEET_SUMMARY = "汇总"
 SHEET_LEGEND = "图例"
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 
 # Visible columns: (top header, sub header, width). A top header spanning several columns is given on
 # its first column and "" on the others; a sub header of None means the top header spans both rows.
@@ -684,18 +683,10 @@ def _breakdown(ws, f: _Formats, row: int, heading: str, names: dict[str, int], k
 
 
 def _legend_notes(rules: RuleSet, as_of: dt.date, expected: float) -> str:
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), keep_trailing_newline=False,
-                             autoescape=False, undefined=jinja2.StrictUndefined)
-    try:
-        template = env.get_template("汇编图例.txt.j2")
-    except jinja2.TemplateNotFound:
-        raise XltasksError("缺少图例说明模板 templates/汇编图例.txt.j2", file=str(TEMPLATES_DIR))
     band = f"{rules.on_time_band * 100:g} 个百分点" if rules.on_time_band else ""
-    return template.render(pending_as_zero=rules.pending_as_zero, pending_label=rates.PENDING_LABEL,
-                           as_of=f"{as_of.year}年{as_of.month}月{as_of.day}日", expected=f"{expected:.2%}",
-                           mode=rules.progress_mode, band=band)
+    return render("汇编图例.txt.j2", pending_as_zero=rules.pending_as_zero, pending_label=rates.PENDING_LABEL,
+                  as_of=layout.date_label(as_of), expected=f"{expected:.2%}", mode=rules.progress_mode,
+                  band=band).strip("\n")
 
 
 def _write_legend(ws, f: _Formats, rules: RuleSet, as_of: dt.date, expected: float) -> None:

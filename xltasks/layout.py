@@ -115,6 +115,17 @@ _QUARTERS = {"1": "第一季度", "2": "第二季度", "3": "第三季度", "4":
 _HALVES = {"1": "上半年", "2": "下半年"}
 
 
+def date_label(value) -> str:
+    """A date as Chinese documents write it: 2021-10-15 → "2021年10月15日"; other text unchanged."""
+    import datetime as dt
+    import re
+
+    if isinstance(value, dt.date):
+        return f"{value.year}年{value.month}月{value.day}日"
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", str(value or "").strip())
+    return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else str(value or "")
+
+
 def period_label(period: str) -> str:
     """The period as people write it: "2021Q3" → "2021年第三季度", "2021H1" → "2021年上半年", "2021" → "2021年",
     "2021-09"/"2021M09" → "2021年9月"; anything else is returned unchanged (it is already someone's wording)."""

@@ -152,7 +152,7 @@ def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", co
     import datetime as dt
 
     from .fileio import atomic_write_notice, safe_filename
-    from .templates import render
+    from .texts import render
 
     out_dir = Path(out_dir)
     period = report.get("period", "")

@@ -13,18 +13,17 @@ import math
 import re
 import uuid
 from dataclasses import dataclass, field
-from functools import lru_cache
 from pathlib import Path
 
 from . import __version__, layout, rates
 from .errors import XltasksError
+from .texts import render
 from .fileio import atomic_write_notice, atomic_write_with, safe_filename
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
                      UNIT_KIND_COLLECTIVE, Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
 from .xlsx import fmt, new_workbook, set_a3_landscape, write_text
 
-TEMPLATES_DIR = Path(__file__).resolve().parent.parent / "templates"
 DISTRIBUTION_LIST = "分发清单.xlsx"
 ENTRY_NAME = "xltasks_entry"  # defined name of the 填报 entry area
 
@@ -68,22 +67,6 @@ class _Line:
     kind: str = ""  # "proposed" / "previous" / ""
 
 
-@lru_cache(maxsize=1)
-def jinja_env():
-    import jinja2
-
-    env = jinja2.Environment(loader=jinja2.FileSystemLoader(str(TEMPLATES_DIR)), autoescape=False,
-                             undefined=jinja2.StrictUndefined, keep_trailing_newline=True,
-                             trim_blocks=False, lstrip_blocks=False)
-    env.filters["period_label"] = layout.period_label  # "2021Q3" → "2021年第三季度" in every text
-    return env
-
-
-def render(name: str, **context) -> str:
-    try:
-        return jinja_env().get_template(name).render(**context)
-    except Exception as exc:  # noqa: BLE001 - a missing or broken text template is one clear error
-        raise XltasksError(f"无法渲染文本模板: {exc}", file=str(TEMPLATES_DIR / name)) from None
 
 
 # ---------------------------------------------------------------------------------------------
