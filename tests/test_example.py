@@ -285,3 +285,14 @@ def test_templates_previous_keeps_item_boundaries(register, progress_002, tmp_pa
             if r["task_id"] in tasks and r["item"] and (r["note"] or "").startswith("上期值"):
                 starts[r["task_id"]] += 1
     assert dict(starts) == {t: len({r.item_no for r in progress_002.rows_of(t)}) for t in tasks}
+
+
+@pytest.mark.libreoffice
+def test_real_compilation_recalculates_to_our_cached_values(compiled, soffice, tmp_path):
+    # The 汇编 of the real Hangzhou returns: every formula (indicator, 细化项目, task rates, statuses, the
+    # 汇总 counts and shares) recalculated by LibreOffice equals the value we cached, with no error value.
+    from .recalc import compare_with_libreoffice
+
+    n, problems = compare_with_libreoffice(compiled.path, tmp_path / "lo")
+    assert n > 3000
+    assert problems == []
