@@ -386,12 +386,21 @@ def run_stage(stage: str, work: Path, jobs: int | None = None) -> dict:
     return info
 
 
-def bench_size(n: int, m: int, work: Path, jobs: int | None = None, repeat: int = 1) -> dict:
+def bench_size(n: int, m: int, work: Path, jobs: int | None = None, repeat: int = 1,
+               stages: tuple[str, ...] = STAGES) -> dict:
     """All stages for one size. With repeat > 1 each stage but fill runs that many times and keeps its
-    fastest run (the least disturbed by other work on a shared machine) and its highest memory."""
-    make_source(n, m, work)
+    fastest run (the least disturbed by other work on a shared machine) and its highest memory.
+    Stages not in `stages` are not run: their figures of an earlier run in the same `work` are reused."""
+    if "import" in stages or not (work / "source.xlsx").exists():
+        make_source(n, m, work)
     out = {"n": n, "m": m, "stages": {}}
     for stage in STAGES:
+        saved = work / f"result_{stage}.json"
+        if stage not in stages:
+            if not saved.exists():
+                raise SystemExit(f"--stages leaves out {stage} but {work} holds no earlier run of it")
+            out["stages"][stage] = json.loads(saved.read_text(encoding="utf-8"))
+            continue
         runs = [run_stage(stage, work, jobs) for _ in range(1 if stage == "fill" else max(1, repeat))]
         info = min(runs, key=lambda i: i["seconds"])
         for k in ("peak_rss_mib", "tree_rss_mib"):
@@ -399,6 +408,7 @@ def bench_size(n: int, m: int, work: Path, jobs: int | None = None, repeat: int 
         if stage == "collect":
             info["collect_call_s"] = min(i["collect_call_s"] for i in runs)
         info["runs"] = [round(i["seconds"], 3) for i in runs]
+        saved.write_text(json.dumps(info, ensure_ascii=False), encoding="utf-8")
         out["stages"][stage] = info
         print(f"  {n}/{m} {stage:<9} {info['seconds']:8.2f} s  {info['peak_rss_mib']:7.0f} MiB own, "
               f"{info['tree_rss_mib']:7.0f} MiB with workers", flush=True)
@@ -448,17 +458,20 @@ def main(argv: list[str] | None = None) -> int:
                                                  "default: the library's choice")
     parser.add_argument("--repeat", type=int, default=1,
                         help="run each stage but fill this many times and keep the fastest (noisy machines)")
+    parser.add_argument("--stages", default=",".join(STAGES),
+                        help="stages to run (with --work: the others' figures come from the earlier run there)")
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
         return _child(args.stage, Path(args.work))
 
+    stages = tuple(s for s in STAGES if s in args.stages.split(","))
     sizes = [(216, 106)] if args.quick else [tuple(int(x) for x in s.split("/")) for s in args.sizes.split(",")]
     base = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="xltasks-bench-"))
     results = []
     try:
         for n, m in sizes:
-            results.append(bench_size(n, m, base / f"{n}_{m}", args.jobs, args.repeat))
+            results.append(bench_size(n, m, base / f"{n}_{m}", args.jobs, args.repeat, stages))
     finally:
         if not args.work:
             shutil.rmtree(base, ignore_errors=True)
