@@ -547,16 +547,7 @@ def _condition_formula(when: str, rules: RuleSet, rate_ref: str, status_ref: str
 def _conditional_formats(ws, f: _Formats, rules: RuleSet, first: int, last: int) -> None:
     if not rules.highlights:
         return
-    formats = []
-    for h in rules.highlights:
-        props = {}
-        if h.fill:
-            props["bg_color"] = h.fill
-        if h.font:
-            props["font_color"] = h.font
-        if h.bold:
-            props["bold"] = True
-        formats.append(f.wb.add_format(props))
+    formats = [f.wb.add_format(h.format_props()) for h in rules.highlights]
     row1 = first + 1
     targets = []
     if "task" in rules.apply_to:
@@ -707,13 +698,7 @@ def _write_legend(ws, f: _Formats, rules: RuleSet, as_of: dt.date, expected: flo
     ws.write_string(5, 1, "含义", f.head)
     row = 6
     for h in rules.highlights:
-        props = {"border": 1, "align": "center", "valign": "vcenter"}
-        if h.fill:
-            props["bg_color"] = h.fill
-        if h.font:
-            props["font_color"] = h.font
-        if h.bold:
-            props["bold"] = True
+        props = {"border": 1, "align": "center", "valign": "vcenter", **h.format_props()}
         write_text(ws, row, 0, h.label, fmt(f.wb, **props))
         write_text(ws, row, 1, h.legend_text(rules), f.text)
         row += 1

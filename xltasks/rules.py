@@ -50,6 +50,17 @@ class Highlight:
     bold: bool = False
     description: str = ""  # legend text; defaults to the condition's wording
 
+    def format_props(self) -> dict:
+        """The xlsxwriter format properties of this colour (the 汇编's cells and the 图例 swatches)."""
+        props: dict = {}
+        if self.fill:
+            props["bg_color"] = self.fill
+        if self.font:
+            props["font_color"] = self.font
+        if self.bold:
+            props["bold"] = True
+        return props
+
     def legend_text(self, rules: "RuleSet") -> str:
         if self.description:
             return self.description
