@@ -9,8 +9,6 @@ conditional formats and the 汇总 sheet's COUNTIFS. Sheet 图例 explains the c
 from __future__ import annotations
 
 import datetime as dt
-import math
-import unicodedata
 from collections import defaultdict
 from dataclasses import dataclass, field
 from pathlib import Path
@@ -22,7 +20,7 @@ from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .rules import TASK_ONLY, RuleSet, load_rules
 from .texts import render
-from .xlsx import fast_formulas, fmt, new_workbook, set_a3_landscape, write_text
+from .xlsx import fast_formulas, fmt, lines_needed, new_workbook, set_a3_landscape, write_text
 
 SHEET_MAIN = "汇编"
 SHEET_SUMMARY = "汇总"
@@ -202,24 +200,6 @@ def _joined_narrative(task: Task, items: list[_Item], attr: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Text measures for row heights (xlsxwriter does not autofit, least of all merged cells)
 # ---------------------------------------------------------------------------------------------
-
-_CHAR_WIDTHS: dict[str, float] = {}
-
-
-def _text_width(text: str) -> float:
-    # Same sum, same order as a per-character east_asian_width test, with each character classified once.
-    missing = set(text).difference(_CHAR_WIDTHS)
-    for ch in missing:
-        _CHAR_WIDTHS[ch] = 2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1
-    return sum(map(_CHAR_WIDTHS.__getitem__, text))
-
-
-def _lines_needed(text: str, width: float) -> int:
-    if not text:
-        return 1
-    usable = max(width - 1.5, 1.0)
-    return sum(max(1, math.ceil(_text_width(p) / usable)) for p in str(text).split("\n"))
-
 
 def _spread(heights: list[float], start: int, end: int, needed: float) -> None:
     """Make rows start..end (inclusive) together at least `needed` points high."""
@@ -471,14 +451,14 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
             write_text(ws, r, COL_TASK_ID, task.id)
             write_text(ws, r, COL_ROW_UNIT, it.unit)
             local_h[r - start] = max(local_h[r - start],
-                                     _lines_needed(pr.indicator, widths[COL_IND]) * LINE_HEIGHT + 4)
+                                     lines_needed(pr.indicator, widths[COL_IND]) * LINE_HEIGHT + 4)
             ir.indicators.append(IndicatorResult(unit=it.unit, item=it.text, indicator=pr.indicator,
                                                  rate=ln.rate, shown=ln.shown, row=r + 1))
             r += 1
         _put(ws, i_start, COL_ITEM, i_end, it.text, f.text)
         _put(ws, i_start, COL_ITEM_RATE, i_end, it.rate, f.pct,
              formula=rates.mean_formula(f"{A1(i_start, COL_SCORED)}:{A1(i_end, COL_SCORED)}"))
-        _spread(local_h, i_start - start, i_end - start, _lines_needed(it.text, widths[COL_ITEM]) * LINE_HEIGHT + 4)
+        _spread(local_h, i_start - start, i_end - start, lines_needed(it.text, widths[COL_ITEM]) * LINE_HEIGHT + 4)
         item_results.append(ir)
 
     if not items:
@@ -507,9 +487,9 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     ws.write_number(start, COL_LEADER_KEY, leader_key)
     ws.write_number(start, COL_UNIT_KEY, unit_key)
 
-    task_need = max(_lines_needed(task.text, widths[COL_TASK]), _lines_needed(units_text, widths[COL_UNITS]),
-                    _lines_needed(highlights, widths[COL_HIGHLIGHTS]),
-                    _lines_needed(problems, widths[COL_PROBLEMS])) * LINE_HEIGHT + 4
+    task_need = max(lines_needed(task.text, widths[COL_TASK]), lines_needed(units_text, widths[COL_UNITS]),
+                    lines_needed(highlights, widths[COL_HIGHLIGHTS]),
+                    lines_needed(problems, widths[COL_PROBLEMS])) * LINE_HEIGHT + 4
     _spread(local_h, 0, n_lines - 1, task_need)
     for i, h in enumerate(local_h):
         heights[start + i] = h
@@ -668,7 +648,7 @@ def _breakdown(ws, f: _Formats, row: int, heading: str, names: dict[str, int], k
             c = 3 + 2 * i
             ws.write_formula(row, c + 1, "=" + rates.share_formula(count_cells[i], total_cell), f.pct,
                              _cached(rates.share(got.get(s, 0), total)))
-        ws.set_row(row, max(20, _lines_needed(name, 40) * LINE_HEIGHT + 4))
+        ws.set_row(row, max(20, lines_needed(name, 40) * LINE_HEIGHT + 4))
         row += 1
     return row + 1
 
@@ -688,7 +668,7 @@ def _write_legend(ws, f: _Formats, rules: RuleSet, as_of: dt.date, expected: flo
     ws.set_row(0, 32)
     ws.write_string(1, 0, "着色规则", f.text)
     write_text(ws, 1, 1, rules.name + (f"：{rules.description}" if rules.description else ""), f.text)
-    ws.set_row(1, _lines_needed(rules.description, 90) * LINE_HEIGHT + 4)
+    ws.set_row(1, lines_needed(rules.description, 90) * LINE_HEIGHT + 4)
     ws.write_string(2, 0, "序时进度", f.text)
     ws.write_formula(2, 1, f"='{SHEET_MAIN}'!{EXPECTED_REF}", fmt(f.wb, border=1, num_format="0.00%"), expected)
     ws.write_string(3, 0, "着色范围", f.text)
@@ -710,6 +690,6 @@ def _write_legend(ws, f: _Formats, rules: RuleSet, as_of: dt.date, expected: flo
         if line.strip():
             ws.merge_range(row, 0, row, 1, "", f.info)
             write_text(ws, row, 0, line, fmt(f.wb, text_wrap=True, valign="top"))
-            ws.set_row(row, _lines_needed(line, 100) * LINE_HEIGHT + 2)
+            ws.set_row(row, lines_needed(line, 100) * LINE_HEIGHT + 2)
             row += 1
     set_a3_landscape(ws)

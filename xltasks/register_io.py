@@ -6,14 +6,13 @@ OUT.xlsx sheets: 任务 (one row per task, every Task field, units one per line 
 from __future__ import annotations
 
 import json
-import math
 from pathlib import Path
 
 from .errors import XltasksError
 from .fileio import atomic_path, atomic_write_text
 from .models import Register, SourceInfo, Task, Unit, Warning_
 from .units import classify_paren
-from .xlsx import fmt, new_workbook, set_a3_landscape, write_text
+from .xlsx import fmt, lines_needed, new_workbook, set_a3_landscape, write_text
 
 SHEET_TASKS = "任务"
 SHEET_UNITS = "单位"
@@ -49,12 +48,6 @@ def output_paths(out_path: str | Path) -> tuple[Path, Path]:
     p = Path(out_path)
     base = p.with_suffix("") if p.suffix.lower() in (".xlsx", ".json") else p
     return base.with_name(base.name + ".xlsx"), base.with_name(base.name + ".json")
-
-
-def _lines_needed(text: str, width: float) -> int:
-    # A CJK character takes about two width units; explicit newlines start new lines.
-    per_line = max(1.0, width - 1)
-    return sum(max(1, math.ceil(len(part) * 2 / per_line)) for part in (text.split("\n") or [""]))
 
 
 def write_register(register: Register, out_path: str | Path) -> tuple[Path, Path]:
@@ -98,7 +91,7 @@ def _write_xlsx(reg: Register, path: Path) -> None:
             style = center if key in ("id", "no", "starred", "supporting_only") else wrap
             write_text(ws, r, c, v, style)
             if not hidden and isinstance(v, str) and v:
-                lines = max(lines, _lines_needed(v, width))
+                lines = max(lines, lines_needed(v, width))
         ws.set_row(r, min(409, 15 * lines + 3))
     ws.freeze_panes(1, 1)
     ws.autofilter(0, 0, max(1, len(reg.tasks)), len(TASK_COLUMNS) - 1)
@@ -144,7 +137,7 @@ def _write_xlsx(reg: Register, path: Path) -> None:
         else:
             wsrc.write_blank(r, 1, None, center)
         write_text(wsrc, r, 2, w.message, wrap)
-        wsrc.set_row(r, min(409, 15 * _lines_needed(w.message, SOURCE_COLUMNS[1][1]) + 3))
+        wsrc.set_row(r, min(409, 15 * lines_needed(w.message, SOURCE_COLUMNS[1][1]) + 3))
     wsrc.freeze_panes(1, 0)
     set_a3_landscape(wsrc)
     wb.close()

@@ -9,7 +9,6 @@ Beside them: 分发清单.xlsx and one notice per unit (templates/下发通知.t
 from __future__ import annotations
 
 import datetime as dt
-import math
 import re
 import uuid
 from dataclasses import dataclass, field
@@ -22,7 +21,7 @@ from .fileio import atomic_write_notice, atomic_write_with, safe_filename
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
                      UNIT_KIND_COLLECTIVE, Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
-from .xlsx import fmt, new_workbook, set_a3_landscape, write_text
+from .xlsx import fmt, lines_needed, new_workbook, set_a3_landscape, write_text
 
 DISTRIBUTION_LIST = "分发清单.xlsx"
 ENTRY_NAME = "xltasks_entry"  # defined name of the 填报 entry area
@@ -194,12 +193,6 @@ class _Formats:
         self.h2 = fmt(wb, bold=True, font_size=12, text_wrap=True)
 
 
-def _text_lines(text: str, width: float) -> int:
-    # CJK characters are about two width units each.
-    units = sum(2 if ord(ch) > 0x2E80 else 1 for ch in text)
-    return max(1, math.ceil(units / max(width * 0.95, 1)))
-
-
 _HEADING = re.compile(r"[一二三四五六七八九十]+、")
 
 
@@ -221,7 +214,7 @@ def _write_instructions(wb, f: _Formats, text: str) -> None:
             cell_format = f.h2
         write_text(ws, r, 0, line, cell_format)
         line_height = 22 if cell_format is f.h1 else 18 if cell_format is f.h2 else 15
-        ws.set_row(r, line_height * _text_lines(line, width) + 3)
+        ws.set_row(r, line_height * lines_needed(line, width) + 3)
         r += 1
     ws.set_paper(9)
     ws.fit_to_pages(1, 0)
@@ -303,8 +296,8 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
         first, last = r, r + n - 1
         # Heights so that the merged task text fits (Excel does not autofit merged cells).
         units_text = "、".join(task.units)
-        needed = 15 * max(_text_lines(task.text, layout.COLUMNS[col["task_text"]].width),
-                          _text_lines(units_text, layout.COLUMNS[col["units"]].width)) + 4
+        needed = 15 * max(lines_needed(task.text, layout.COLUMNS[col["task_text"]].width),
+                          lines_needed(units_text, layout.COLUMNS[col["units"]].width)) + 4
         height = max(15.0, needed / n)
         for key, value, cell_format in (("seq", seq, f.locked_center), ("task_text", task.text, f.locked_text),
                                         ("units", units_text, f.locked_text),

@@ -6,7 +6,9 @@ strings as strings: a unit's "=1+1", "@SUM(…)" or "http://…" stays text, nev
 """
 from __future__ import annotations
 
+import math
 import re
+import unicodedata
 from pathlib import Path
 
 import xlsxwriter
@@ -102,3 +104,24 @@ def set_a3_landscape(ws, *, repeat_rows: tuple[int, int] | None = None, fit_widt
         ws.repeat_rows(*repeat_rows)
     ws.set_margins(left=0.4, right=0.4, top=0.6, bottom=0.6)
     ws.set_footer("&C第 &P 页，共 &N 页")
+
+
+# Text measures for row heights. A CJK character is about two column units wide.
+_CHAR_WIDTHS: dict[str, float] = {}
+
+
+def text_width(text: str) -> float:
+    # Same sum, same order as a per-character east_asian_width test, with each character classified once.
+    missing = set(text).difference(_CHAR_WIDTHS)
+    for ch in missing:
+        _CHAR_WIDTHS[ch] = 2.1 if unicodedata.east_asian_width(ch) in "WF" else 1.1
+    return sum(map(_CHAR_WIDTHS.__getitem__, text))
+
+
+def lines_needed(text: str, width: float) -> int:
+    """Lines a wrapped cell of `width` (Excel column units) needs for `text`: xlsxwriter does not autofit,
+    least of all merged cells, so row heights are estimated from this."""
+    if not text:
+        return 1
+    usable = max(width - 1.5, 1.0)
+    return sum(max(1, math.ceil(text_width(p) / usable)) for p in str(text).split("\n"))
