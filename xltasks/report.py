@@ -63,7 +63,11 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
         wrap = fmt(wb, text_wrap=True, valign="top")
         err = fmt(wb, font_color="#C00000", valign="top")
         warn = fmt(wb, font_color="#9C5700", valign="top")
+        err_wrap = fmt(wb, font_color="#C00000", valign="top", text_wrap=True)
+        warn_wrap = fmt(wb, font_color="#9C5700", valign="top", text_wrap=True)
         plain = fmt(wb, valign="top")
+        wrapped = {id(err): err_wrap, id(warn): warn_wrap}
+        shown = _path_display([f.path for f in result.files])
 
         def table(name, columns, rows, *, formats=None):
             ws = wb.add_worksheet(name)
@@ -73,7 +77,8 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
             for r, values in enumerate(rows, start=1):
                 cf = formats(values) if formats else None
                 for c, v in enumerate(values):
-                    style = cf or (wrap if columns[c][1] >= 30 else plain)
+                    long_text = columns[c][1] >= 30
+                    style = (wrapped[id(cf)] if long_text else cf) if cf else (wrap if long_text else plain)
                     if isinstance(v, (int, float)) and not isinstance(v, bool):
                         ws.write_number(r, c, v, style)
                     else:
@@ -87,13 +92,13 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
         table(SHEET_PROBLEMS,
               (("单位", 24), ("文件", 36), ("工作表", 8), ("单元格", 7), ("级别", 6), ("代码", 20), ("类别", 12),
                ("问题", 50), ("修改建议", 50)),
-              [(p.unit or NO_UNIT, p.file, p.sheet, p.cell, p.level, p.code, CODES[p.code].title, p.message,
+              [(p.unit or NO_UNIT, shown(p.file), p.sheet, p.cell, p.level, p.code, CODES[p.code].title, p.message,
                 p.suggestion) for p in probs],
               formats=lambda v: err if v[4] == "错误" else warn)
         table(SHEET_UNITS,
               (("单位", 28), ("单位类型", 10), ("任务数", 7), ("牵头任务数", 8), ("报送情况", 10), ("收到文件数", 8),
                ("错误数", 7), ("警告数", 7), ("进度行数", 8), ("采用/退回的文件", 40)),
-              [(u.unit, u.kind, u.tasks, u.lead_tasks, u.status, u.files, u.errors, u.warnings, u.rows, u.file)
+              [(u.unit, u.kind, u.tasks, u.lead_tasks, u.status, u.files, u.errors, u.warnings, u.rows, shown(u.file))
                for u in result.units],
               formats=lambda v: err if v[4] == UNIT_REJECTED else (warn if v[4] == UNIT_MISSING else None))
         chase = [u for u in result.units if u.status in (UNIT_MISSING, UNIT_REJECTED)]
@@ -105,11 +110,35 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
         table(SHEET_FILES,
               (("文件", 44), ("单位", 24), ("报送期", 8), ("状态", 8), ("错误数", 7), ("警告数", 7), ("进度行数", 8),
                ("工作簿保存时间", 18), ("SHA256", 20)),
-              [(f.path, f.unit or NO_UNIT, f.period, STATUS_LABELS.get(f.status, f.status), f.errors, f.warnings,
+              [(shown(f.path), f.unit or NO_UNIT, f.period, STATUS_LABELS.get(f.status, f.status), f.errors, f.warnings,
                 len(f.rows), f.saved_at.isoformat(sep=" ") if f.saved_at else "", f.sha256) for f in result.files])
         wb.close()
 
     atomic_write_with(path, write)
+
+
+def _path_display(paths: list[str]):
+    """Paths as people find them: relative to the folder all returns share ("市发改委/报送.xlsx"), not the
+    machine's absolute path; a zip member keeps its "archive.zip::member" form. report.json keeps full paths."""
+    import os
+
+    archives = [p.split("::", 1)[0] for p in paths if p]
+    try:
+        root = os.path.commonpath([os.path.dirname(os.path.abspath(a)) for a in archives]) if archives else ""
+    except ValueError:  # different drives on Windows
+        root = ""
+
+    def show(path: str) -> str:
+        if not path or not root:
+            return path or ""
+        archive, sep, member = path.partition("::")
+        try:
+            rel = os.path.relpath(os.path.abspath(archive), root)
+        except ValueError:
+            return path
+        return rel + sep + member
+
+    return show
 
 
 def summary_lines(result: CollectResult, outputs: dict[str, str]) -> list[str]:
