@@ -582,11 +582,14 @@ def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None) 
         data = zf.read(member)
     if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
         raise ValueError("DTD in a worksheet part")
-    if _CELL_WITHOUT_REF.search(data):
+    # the quick checks find every cell tag the full pattern could match (a plain <c> without r= first, or a
+    # namespaced one); only then is the slower full pattern run
+    if (_CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None) \
+            and _CELL_WITHOUT_REF.search(data):
         return _xlsx_formulas_tree(zf, member)
     out: dict[tuple[int, int], Formula] = {}
     shared: dict[bytes, tuple[str, int, int]] = {}
-    for m in _FCELL_RE.finditer(data):
+    for m in _formula_cells(data):
         c_attrs = dict(_ATTR_RE.findall(m.group(1)))
         f_attrs = dict(_ATTR_RE.findall(m.group(2)))
         ref = _CELL_RE.match(c_attrs.get(b"r", b"").decode("ascii", "replace"))
@@ -603,6 +606,28 @@ def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None) 
                 text = shift_formula(mt, row_i - mr, col_i - mc)
         out[(row_i, col_i)] = Formula(text.lstrip("="), m.group(4) is not None)
     return out
+
+
+_UNCLOSED_TAG = re.compile(rb'<[^>]*<')  # a "<" before the previous tag closed (in a value, comment, CDATA)
+_CELL_NO_REF_QUICK = re.compile(rb'<c(?:\s(?!r=)|[>/])')
+_NS_CELL = re.compile(rb'<\w+:c[\s/>]')
+_F_START = re.compile(rb'<f\b')
+_NS_F = re.compile(rb':f\b')
+
+
+def _formula_cells(data: bytes) -> Iterator[re.Match]:
+    """The matches of _FCELL_RE over `data`, in order. Searching the rare "<f" and matching the cell tag
+    just before it is ~10x faster than trying the pattern at every cell; it gives the same matches when
+    every tag closes before the next "<" and no formula tag is namespaced, else the full scan runs."""
+    if _NS_F.search(data) is not None or _UNCLOSED_TAG.search(data) is not None:
+        yield from _FCELL_RE.finditer(data)
+        return
+    rfind, match = data.rfind, _FCELL_RE.match
+    for fm in _F_START.finditer(data):
+        j = rfind(b"<", 0, fm.start())
+        m = match(data, j) if j >= 0 else None
+        if m is not None:
+            yield m
 
 
 _BUILTIN_PERCENT_FMTS = frozenset({9, 10})  # 0% and 0.00%
@@ -649,13 +674,44 @@ def _xlsx_styled_cells(data: bytes, styles: frozenset[int], cols: set[int]) -> s
     ids = b"|".join(str(i).encode() for i in sorted(styles))
     pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')  # re caches compiled patterns
     out: set[tuple[int, int]] = set()
-    for m in pattern.finditer(data):
+    clean = _UNCLOSED_TAG.search(data) is None
+    if clean:
+        # Commonest: every such attribute sits in a cell tag of the plain form <c r="…" s="…"( t="…")>,
+        # which then holds no other attribute: one scan of that form finds them all, refs included.
+        plain = re.findall(rb'<c r="([A-Z]{1,3})(\d+)" s="(?:' + ids + rb')"(?: t="[a-zA-Z]+")?/?>', data)
+        if len(plain) == len(re.findall(rb's="(?:' + ids + rb')"', data)):
+            for letters, digits in plain:
+                col_i = col_index(letters.decode("ascii"))
+                if col_i in cols:
+                    out.add((int(digits) - 1, col_i))
+            return out
+    for m in _styled_cell_tags(data, pattern, ids, clean):
         r = dict(_ATTR_RE.findall(m.group(1))).get(b"r")
         ref = _CELL_RE.match(r.decode("ascii", "replace")) if r else None
         if ref:
             col_i = col_index(ref.group(1))
             if col_i in cols:
                 out.add((int(ref.group(2)) - 1, col_i))
+    return out
+
+
+def _styled_cell_tags(data: bytes, pattern: re.Pattern, ids: bytes, clean: bool) -> Iterable[re.Match]:
+    """The matches of `pattern` (a cell tag with one of the style ids) over `data`. When every tag closes
+    before the next "<", each such tag is the last "<" before one of its s="…" attributes: searching the
+    literal attribute and matching only those tags finds the same set, ~5x faster than the full scan."""
+    if not clean:
+        return pattern.finditer(data)
+    rfind, match = data.rfind, pattern.match
+    seen: set[int] = set()
+    out = []
+    for sm in re.finditer(rb's="(?:' + ids + rb')"', data):
+        j = rfind(b"<", 0, sm.start())
+        if j < 0 or j in seen:
+            continue
+        seen.add(j)
+        m = match(data, j)
+        if m is not None:
+            out.append(m)
     return out
 
 
@@ -666,8 +722,7 @@ def _unescape(text: str) -> str:
         # openpyxl writes every non-ASCII character of a formula as &#NNNNN;. When each "&" starts a
         # well-formed XML reference, replacing the references one by one (each decoded once, cached)
         # gives exactly what html.unescape gives for the whole text, about 4× faster.
-        refs = _XML_REF.findall(text)
-        if len(refs) == text.count("&"):
+        if _BAD_AMP.search(text) is None:  # one search, not findall + count
             return _XML_REF.sub(_xml_ref_text, text)
         import html
 
@@ -678,6 +733,8 @@ def _unescape(text: str) -> str:
 
 _XML_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|quot|lt|gt|apos|amp);")
 _XML_REF_CACHE: dict[str, str] = {}
+_XML_REF_BODY = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|quot|lt|gt|apos|amp);"
+_BAD_AMP = re.compile(r"&(?!" + _XML_REF_BODY + ")")  # an "&" that does not start a well-formed reference
 
 
 def _xml_ref_text(m: re.Match) -> str:

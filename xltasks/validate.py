@@ -340,11 +340,11 @@ class _FileCheck:
                 texts = [(r, cell_text(sheet.value(r, "task_text"))) for r in rows]
                 filled = [(r, t) for r, t in texts if t.strip()]
                 r0, found = filled[0] if filled else (rows[0], "")
-                if _norm(found) != _norm(task.text):
+                if found != task.text and _norm(found) != _norm(task.text):
                     out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r0, "task_text"),
                                       label="任务", expected=task.text, found=found or "（空）"))
                 for r, t in filled[1:]:
-                    if _norm(t) != _norm(task.text):
+                    if t != task.text and _norm(t) != _norm(task.text):
                         out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY,
                                           cell=sheet.ref(r, "task_text"), label="任务", expected=task.text, found=t))
             if "role" in sheet.cols:
@@ -399,6 +399,28 @@ class _FileCheck:
         rows_out: list[ProgressRow] = []
         sheet.percent = self.book.percent_cells(L.SHEET_ENTRY, [sheet.cols[k] for k in ("target", "current")
                                                                 if k in sheet.cols])
+        # A row whose entry cells are all empty and hold no formula is skipped below without a problem
+        # (every text reads as "", every value as blank): most pre-made rows are, so they are told apart
+        # here before any per-cell work.
+        grid, formulas = sheet.grid, sheet.formulas
+        text_cols = [sheet.cols[k] for k in _ROW_TEXT_KEYS if k in sheet.cols]
+        value_cols = [sheet.cols[k] for k in ("target", "current", "self_rate") if k in sheet.cols]
+
+        def blank(r: int) -> bool:
+            if r >= len(grid):
+                return not formulas or not any((r, c) in formulas for c in text_cols)
+            row = grid[r]
+            n = len(row)
+            for c in value_cols:
+                if c < n and row[c] is not None and row[c] != "":
+                    return False
+            for c in text_cols:
+                if c < n and row[c] is not None and row[c] != "":
+                    return False
+                if formulas and (r, c) in formulas:
+                    return False
+            return True
+
         for tid, rows in blocks.items():
             task = self.ctx.index.tasks_by_id[tid]
             role = self.ctx.index.role(unit, tid)
@@ -407,6 +429,8 @@ class _FileCheck:
             reported = False  # a 细化项目 typed, or a value reported, in this block
             narrative = {"highlights": [], "problems": []}
             for r in rows:
+                if blank(r):
+                    continue
                 rc = _RowCheck(self, sheet, r, out)
                 texts = {k: rc.text(k) for k in ("item", "indicator", "measure_unit")}
                 for k in ("highlights", "problems"):
@@ -467,6 +491,7 @@ class _FileCheck:
         return out
 
 
+_ROW_TEXT_KEYS = ("item", "indicator", "measure_unit", "highlights", "problems")
 _LIMITS = {"item": L.MAX_ITEM_LEN, "indicator": L.MAX_INDICATOR_LEN, "measure_unit": L.MAX_MEASURE_UNIT_LEN,
            "highlights": L.MAX_NARRATIVE_LEN, "problems": L.MAX_NARRATIVE_LEN}
 _LABEL = {c.key: c.label for c in L.COLUMNS}
@@ -702,8 +727,22 @@ def _norm_formula(text: str) -> str:
 _ROW_TOKEN = "\x00ROW\x00"
 
 
-def _expected_formulas(sheet: _Sheet, r: int) -> set[str]:
-    """The 完成率 formulas a template may hold on grid row r (rates.py is the only source)."""
+_EXPECTED_CACHE: dict[tuple, frozenset[str]] = {}
+
+
+def _expected_formulas(sheet: _Sheet, r: int) -> frozenset[str]:
+    """The 完成率 formulas a template may hold on grid row r (rates.py is the only source). They depend only
+    on the columns and the row, so they are kept across files (bounded: hostile sheets vary both)."""
+    key = (tuple(sheet.cols.get(k, 0) for k in ("target", "current", "self_rate", "direction")), r)
+    found = _EXPECTED_CACHE.get(key)
+    if found is None:
+        found = frozenset(_expected_formulas_uncached(sheet, r))
+        if len(_EXPECTED_CACHE) < 200_000:
+            _EXPECTED_CACHE[key] = found
+    return found
+
+
+def _expected_formulas_uncached(sheet: _Sheet, r: int) -> set[str]:
     patterns = sheet.__dict__.get("_formula_patterns")
     if patterns is None:
         from xlsxwriter.utility import xl_col_to_name
