@@ -25,6 +25,7 @@ import html
 import re
 import unicodedata
 from dataclasses import dataclass, field
+from functools import cached_property
 from pathlib import Path
 
 from . import rates
@@ -32,7 +33,7 @@ from .errors import XltasksError
 from .fileio import decode_text, sha256_file
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
                      ProgressRow, Provenance, Register, Task, Warning_)
-from .units import parse_units
+from .units import parse_units, squash
 
 N_COLS = 12
 
@@ -184,8 +185,8 @@ class _Row:
     line: int
     raw: list[str]  # at least N_COLS raw cells (HTML kept, for paragraph splitting)
 
-    @property
-    def cells(self) -> list[str]:
+    @cached_property
+    def cells(self) -> list[str]:  # read several times per row
         return [clean_cell(c) for c in self.raw]
 
 
@@ -630,10 +631,6 @@ def _similarity(a: str, b: str) -> float:
     return sm.ratio()
 
 
-def _section_key(task_id: str) -> str:
-    return task_id.split(".")[0]
-
-
 def match_to_register(doc: CompilationDoc, register: Register | None) -> MatchResult:
     """Place each task of the compilation on a register task: same section (by order, checked by
     title similarity), then best text similarity, the printed number breaking near-ties."""
@@ -729,19 +726,14 @@ def infer_direction(name: str, target: float | None, *texts: str) -> str:
     return DIRECTION_HIGHER
 
 
-def _norm_unit(name: str) -> str:
-    s = unicodedata.normalize("NFKC", name or "")
-    return "".join(ch for ch in s if not ch.isspace())
-
-
 def reporting_unit(task: Task, name: str) -> str:
     """The register unit of `task` that a compilation's unit name `name` stands for: the same name, the same
     name after NFKC and without spaces, one name containing the other, else the task's lead (or first) unit.
     Compilations spell units their own way (市住房保障局, 萧山区) while the register keeps the decomposition's."""
     if name in task.units:
         return name
-    n = _norm_unit(name)
-    normed = [(_norm_unit(u), u) for u in task.units]
+    n = squash(name)
+    normed = [(squash(u), u) for u in task.units]
     for nu, u in normed:
         if nu == n:
             return u
@@ -834,14 +826,11 @@ def _in_target_unit(value: float, unit: str, target_unit: str) -> float:
 
 
 def progress_task_rates(progress: Progress, *, pending_as_zero: bool = False) -> dict[str, float | None]:
-    """Task rates from progress rows, by rates.py: indicator → 细化项目 (mean of capped) → task (mean)."""
-    items: dict[str, dict[int, list]] = {}
+    """Task rates from progress rows, by rates.py (the same grouping and arithmetic as the 汇编)."""
+    by_task: dict[str, list[ProgressRow]] = {}
     for r in progress.rows:
-        rate = rates.indicator_rate(r.direction, r.target, r.current, r.self_rate, pending=r.pending,
-                                    pending_as_zero=pending_as_zero)
-        items.setdefault(r.task_id, {}).setdefault(r.item_no, []).append(rate)
-    return {tid: rates.task_rate(rates.item_rate(v) for v in by_item.values())
-            for tid, by_item in items.items()}
+        by_task.setdefault(r.task_id, []).append(r)
+    return {tid: rates.task_rate_of_rows(rows, pending_as_zero=pending_as_zero) for tid, rows in by_task.items()}
 
 
 # ---------------------------------------------------------------------------------------------

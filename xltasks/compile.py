@@ -20,7 +20,7 @@ from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .rules import TASK_ONLY, RuleSet, load_rules
 from .texts import render
-from .xlsx import fast_formulas, fmt, lines_needed, new_workbook, set_a3_landscape, write_text
+from .xlsx import cached_value, fast_formulas, fmt, lines_needed, new_workbook, set_a3_landscape, write_text
 
 SHEET_MAIN = "汇编"
 SHEET_SUMMARY = "汇总"
@@ -47,8 +47,6 @@ EXPECTED_REF = f"${xl_col_to_name(COL_RATE + 1)}${INFO_ROW + 1}"  # $J$2
 AS_OF_REF = f"${xl_col_to_name(COL_TARGET)}${INFO_ROW + 1}"  # $G$2 (merged G2:H2)
 DEADLINE_REF = f"${xl_col_to_name(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
 
-PENDING_TEXT = "待年底核算"  # written when a pending row carries no text of its own
-NOT_REPORTED_TEXT = "未报送"
 NOT_FILLED_TEXT = "已报送，未填写"  # a unit of the task reported, but wrote nothing for this task
 UNIT_NOT_REPORTED_MARK = "（未报送）"  # after a unit's name in 责任单位 when it has no accepted return
 LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
@@ -125,25 +123,12 @@ class _Item:
     rate: rates.Rate = None
 
 
-def _effective_direction(r: ProgressRow) -> str:
-    # A 细化项目 without an indicator carries its own self-rated rate (002 L48): score it as such.
-    if r.direction == DIRECTION_QUALITATIVE or (not r.indicator and r.target is None and r.self_rate is not None):
-        return DIRECTION_QUALITATIVE
-    return r.direction
-
-
 def _line(r: ProgressRow, pending_as_zero: bool) -> _Line:
-    direction = _effective_direction(r)
-    if r.pending or (r.current is None and r.current_text.strip()):
-        current_cell = r.current_text.strip() or PENDING_TEXT
-    else:
-        current_cell = r.current
-    is_text = isinstance(current_cell, str)
-    rate = rates.indicator_rate(direction, r.target, None if is_text else current_cell, r.self_rate,
-                                pending=is_text, pending_as_zero=pending_as_zero)
-    shown = rate if direction == DIRECTION_QUALITATIVE else rates.shown_rate(
+    current_cell = (r.current_text.strip() or layout.PENDING_MARKERS[0]) if rates.is_pending(r) else r.current
+    rate = rates.row_rate(r, pending_as_zero=pending_as_zero)
+    shown = rate if r.direction == DIRECTION_QUALITATIVE else rates.shown_rate(
         rate, current_cell, pending_as_zero=pending_as_zero)
-    return _Line(row=r, direction=direction, current_cell=current_cell, rate=rate, shown=shown)
+    return _Line(row=r, direction=r.direction, current_cell=current_cell, rate=rate, shown=shown)
 
 
 def _items_of(task: Task, rows: list[ProgressRow], pending_as_zero: bool) -> list[_Item]:
@@ -161,7 +146,7 @@ def _items_of(task: Task, rows: list[ProgressRow], pending_as_zero: bool) -> lis
         for i, r in enumerate(rows):
             if r.unit != unit:
                 continue
-            key = (r.item_no, r.item) if r.item_no else (0, r.item)
+            key = rates.item_key(r)[1:]
             if key not in by_key:
                 by_key[key] = _Item(unit=unit, text=r.item, lines=[])
                 order.append(key)
@@ -223,11 +208,6 @@ def _number_format(measure_unit: str) -> str:
     return 'General"' + unit.replace('"', '"\\""') + '"'
 
 
-def _cached(value):
-    # xlsxwriter caches 0 for a formula written with value None: a blank result must be "".
-    return "" if value is None else value
-
-
 class _Formats:
     def __init__(self, wb):
         self.wb = wb
@@ -260,7 +240,7 @@ def _put(ws, r1: int, c: int, r2: int, value, cell_format, *, formula: str | Non
     if r2 > r1:
         ws.merge_range(r1, c, r2, c, "", cell_format)
     if formula is not None:
-        ws.write_formula(r1, c, "=" + formula, cell_format, _cached(value))
+        ws.write_formula(r1, c, "=" + formula, cell_format, cached_value(value))
     elif isinstance(value, (int, float)) and not isinstance(value, bool):
         ws.write_number(r1, c, value, cell_format)
     else:
@@ -445,9 +425,9 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
             formula = rates.indicator_formula(tgt, cur, slf, direction=ln.direction, pending_as_zero=pz)
             if ln.direction != DIRECTION_QUALITATIVE:
                 formula = rates.shown_formula(formula, cur, pending_as_zero=pz)
-            ws.write_formula(r, COL_RATE, "=" + formula, f.pct, _cached(ln.shown))
+            ws.write_formula(r, COL_RATE, "=" + formula, f.pct, cached_value(ln.shown))
             ws.write_formula(r, COL_SCORED, "=" + rates.scored_formula(A1(r, COL_RATE)), None,
-                             _cached(rates.scored_rate(ln.rate)))
+                             cached_value(rates.scored_rate(ln.rate)))
             write_text(ws, r, COL_TASK_ID, task.id)
             write_text(ws, r, COL_ROW_UNIT, it.unit)
             local_h[r - start] = max(local_h[r - start],
@@ -463,7 +443,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
 
     if not items:
         ws.merge_range(start, COL_ITEM, start, COL_RATE, "", f.missing)
-        write_text(ws, start, COL_ITEM, NOT_FILLED_TEXT if reported else NOT_REPORTED_TEXT, f.missing)
+        write_text(ws, start, COL_ITEM, NOT_FILLED_TEXT if reported else rates.STATUS_NOT_REPORTED, f.missing)
         write_text(ws, start, COL_TASK_ID, task.id)
 
     t_rate = rates.task_rate(it.rate for it in items)
@@ -583,13 +563,13 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
         ws.write_string(r, 1, s, f.text)
         ws.write_formula(r, 2, f'=COUNTIF({status_rng},"{s}")', f.center, counts[s])
         ws.write_formula(r, 3, "=" + rates.share_formula(f"C{r + 1}", f"$C${first + len(rates.STATUSES) + 1}"),
-                         f.pct, _cached(rates.share(counts[s], total)))
+                         f.pct, cached_value(rates.share(counts[s], total)))
     tot = first + len(rates.STATUSES)
     ws.write_blank(tot, 0, None, f.center)
     ws.write_string(tot, 1, "合计", f.group)
     ws.write_formula(tot, 2, f"=SUM(C{first + 1}:C{tot})", f.center, total)
     ws.write_formula(tot, 3, "=" + rates.share_formula(f"C{tot + 1}", f"C{tot + 1}"), f.pct,
-                     _cached(rates.share(total, total)))
+                     cached_value(rates.share(total, total)))
 
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "任务数", "categories": [ws.name, first, 1, tot - 1, 1],
@@ -647,7 +627,7 @@ def _breakdown(ws, f: _Formats, row: int, heading: str, names: dict[str, int], k
         for i, s in enumerate(rates.STATUSES):
             c = 3 + 2 * i
             ws.write_formula(row, c + 1, "=" + rates.share_formula(count_cells[i], total_cell), f.pct,
-                             _cached(rates.share(got.get(s, 0), total)))
+                             cached_value(rates.share(got.get(s, 0), total)))
         ws.set_row(row, max(20, lines_needed(name, 40) * LINE_HEIGHT + 4))
         row += 1
     return row + 1

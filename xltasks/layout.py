@@ -9,8 +9,9 @@ from dataclasses import dataclass
 
 from xlsxwriter.utility import xl_col_to_name
 
-SCHEMA_VERSION = "1"
-ACCEPTED_SCHEMA_VERSIONS = ("1",)
+# 2: the 完成率 formula scores a line with neither target nor current by its 自评完成率 (rates.py).
+SCHEMA_VERSION = "2"
+ACCEPTED_SCHEMA_VERSIONS = ("2",)
 
 # Sheet names of a fill-in template.
 SHEET_INSTRUCTIONS = "填报说明"

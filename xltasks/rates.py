@@ -5,7 +5,8 @@ emitter (used for the live Excel formulas). Both follow the same definitions, wr
 
 - indicator rate  = current / target for higher-is-better (uncapped, 199% shows as 199%);
                     1 when current <= target for an upper bound (控制在…以内), else target / current;
-                    the self-rated rate (自评完成率) for a qualitative indicator.
+                    the self-rated rate (自评完成率) for a qualitative indicator, and for a line
+                    with neither target nor current value (a 细化项目 rated by itself).
                     No rate (blank) when a number is missing or the target is 0.
 - scored rate     = min(indicator rate, 100%): what counts towards the 细化项目 mean.
 - 细化项目 rate     = mean of the scored rates of its indicators (blanks left out).
@@ -48,6 +49,10 @@ def indicator_rate(direction: str, target, current, self_rate=None, *, pending: 
     """The rate of one indicator line, or None when it has none (see module doc)."""
     if direction == DIRECTION_QUALITATIVE:
         return float(self_rate) if _is_number(self_rate) else None
+    if target is None and current is None and not pending and _is_number(self_rate):
+        # No numbers at all, only a self-rated rate: a 细化项目 rated by itself, whatever the (pre-filled)
+        # direction cell says.
+        return float(self_rate)
     if pending and pending_as_zero:
         current = 0
     if not (_is_number(target) and _is_number(current)) or target == 0:
@@ -78,6 +83,30 @@ def task_rate(item_rates: Iterable[Rate]) -> Rate:
     return mean_rate(item_rates)
 
 
+def is_pending(row) -> bool:
+    """A progress row whose current value is not known yet (待年底核算, or any text in its place)."""
+    return bool(row.pending or (row.current is None and (row.current_text or "").strip()))
+
+
+def row_rate(row, *, pending_as_zero: bool = False) -> Rate:
+    """indicator_rate() of one progress row (models.ProgressRow)."""
+    return indicator_rate(row.direction, row.target, row.current, row.self_rate, pending=is_pending(row),
+                          pending_as_zero=pending_as_zero)
+
+
+def item_key(row) -> tuple:
+    """Which 细化项目 a progress row belongs to: the same unit, ordinal and text."""
+    return (row.unit, row.item_no, row.item)
+
+
+def task_rate_of_rows(rows, *, pending_as_zero: bool = False) -> Rate:
+    """A task's rate from its progress rows: rows → 细化项目 by item_key → item_rate → task_rate."""
+    items: dict[tuple, list[Rate]] = {}
+    for r in rows:
+        items.setdefault(item_key(r), []).append(row_rate(r, pending_as_zero=pending_as_zero))
+    return task_rate(item_rate(v) for v in items.values())
+
+
 # ---------------------------------------------------------------------------------------------
 # Excel formulas (without the leading "="; callers add it)
 # ---------------------------------------------------------------------------------------------
@@ -95,6 +124,14 @@ def indicator_formula(target_ref: str, current_ref: str, self_rate_ref: str, *,
     """Formula of indicator_rate(); the direction is read from a cell (templates) or fixed (compile)."""
     if direction_ref is None and direction == DIRECTION_QUALITATIVE:
         return f'IF(ISNUMBER({self_rate_ref}),{self_rate_ref},"")'
+    # A blank cell equals "" in Excel, WPS and LibreOffice; a number or the pending marker does not.
+    self_rated = f'AND({target_ref}="",{current_ref}="",ISNUMBER({self_rate_ref}))'
+    return (f'IF({self_rated},{self_rate_ref},'
+            f'{_numeric_formula(target_ref, current_ref, self_rate_ref, direction_ref, direction, pending_as_zero)})')
+
+
+def _numeric_formula(target_ref: str, current_ref: str, self_rate_ref: str, direction_ref: str | None,
+                     direction: str | None, pending_as_zero: bool) -> str:
     cur = f"IF(ISNUMBER({current_ref}),{current_ref},0)" if pending_as_zero else current_ref
     has_numbers = (f"AND(ISNUMBER({target_ref}),{target_ref}<>0)" if pending_as_zero else
                    f"AND(ISNUMBER({target_ref}),ISNUMBER({current_ref}),{target_ref}<>0)")
