@@ -29,13 +29,17 @@ from functools import cached_property
 from pathlib import Path
 
 from . import rates
+from .compile import COL_NO, COL_TASK, COL_TASK_RATE, COLUMNS as _COLUMNS, LAST_VISIBLE
 from .errors import XltasksError
 from .fileio import decode_text, sha256_file
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
                      ProgressRow, Provenance, Register, Task, Warning_)
 from .units import parse_units, squash
 
-N_COLS = 12
+N_COLS = LAST_VISIBLE + 1  # the printed columns of the 汇编 (compile.COLUMNS), the same as 002's
+# Header words of the 汇编 (compile.COLUMNS): 序号, 重点工作, and the second header row's 任务说明 / 完成率.
+_NO_HEAD, _TASK_HEAD = _COLUMNS[COL_NO][0], _COLUMNS[COL_TASK][0]
+_TEXT_HEAD2, _RATE_HEAD2 = _COLUMNS[COL_TASK][1], _COLUMNS[COL_TASK_RATE][1]
 
 # ---------------------------------------------------------------------------------------------
 # What 002 printed
@@ -256,7 +260,7 @@ def _find_sheet(wb, path: Path):
     for ws in wb.worksheets:
         for row in ws.iter_rows(min_row=1, max_row=10, max_col=N_COLS, values_only=True):
             vals = [str(v).strip() if v is not None else "" for v in row]
-            if vals and vals[0] == "序号" and any("重点工作" in v for v in vals):
+            if vals and vals[0] == _NO_HEAD and any(_TASK_HEAD in v for v in vals):
                 return ws
     raise XltasksError("找不到汇编表：没有以“序号 / 重点工作”开头的表头", file=str(path))
 
@@ -266,7 +270,7 @@ def _find_sheet(wb, path: Path):
 # ---------------------------------------------------------------------------------------------
 
 def _is_header(cells: list[str]) -> bool:
-    return cells[0] == "序号" or (cells[1] == "任务说明" and cells[2] == "完成率")
+    return cells[0] == _NO_HEAD or (cells[1] == _TEXT_HEAD2 and cells[2] == _RATE_HEAD2)
 
 
 def _expand_paragraph_rows(row: _Row) -> list[_Row]:
@@ -548,7 +552,7 @@ def _assign_indicators(task: CompTask, inds: list[tuple[CompIndicator, int]]) ->
     best = [[INF] * (m + 1) for _ in range(n + 1)]
     back = [[0] * (m + 1) for _ in range(n + 1)]
     best[0][0] = 0.0
-    # prefix counts of positional item index, to price displacement in O(1)
+    # best[i][k]: cheapest split of the first k indicators over the first i 细化项目 (a task has a handful)
     for i in range(1, n + 1):
         for k in range(m + 1):
             for j in range(k + 1):

@@ -18,9 +18,10 @@ from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 from . import layout, rates
 from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
-from .rules import TASK_ONLY, RuleSet, load_rules
+from .rules import STATUSES_OF, TASK_ONLY, RuleSet, load_rules
 from .texts import render
-from .xlsx import cached_value, fast_formulas, fmt, lines_needed, new_workbook, set_a3_landscape, write_text
+from .xlsx import (cached_value, fast_formulas, fmt, header_format, lines_needed, new_workbook, set_a3_landscape,
+                   write_text)
 
 SHEET_MAIN = "汇编"
 SHEET_SUMMARY = "汇总"
@@ -217,7 +218,7 @@ class _Formats:
         self.info_right = fmt(wb, valign="vcenter", align="right")
         self.info_date = fmt(wb, valign="vcenter", num_format='yyyy"年"m"月"d"日"', align="left")
         self.info_pct = fmt(wb, valign="vcenter", num_format="0.00%", bold=True, align="left")
-        self.head = fmt(wb, bold=True, align="center", bg_color="#DDEBF7", **base)
+        self.head = header_format(wb, align="center")  # = bold, light blue, **base
         self.section = fmt(wb, bold=True, font_size=12, bg_color="#F2F2F2", **base)
         self.group = fmt(wb, bold=True, **base)
         self.text = fmt(wb, **base)
@@ -485,12 +486,8 @@ def _condition_formula(when: str, rules: RuleSet, rate_ref: str, status_ref: str
     """Excel side of RuleSet.matches(); task cells test the status helper, other cells their own rate."""
     band = rules.on_time_band
     status = status_ref or rates.classify_formula(rate_ref, EXPECTED_REF, on_time_band=band)
-    by_status = {"done": [rates.STATUS_DONE], "ahead": [rates.STATUS_AHEAD], "on_time": [rates.STATUS_ON_TIME],
-                 "on_schedule": [rates.STATUS_DONE, rates.STATUS_AHEAD, rates.STATUS_ON_TIME],
-                 "behind": [rates.STATUS_BEHIND], "no_rate": [rates.STATUS_NO_RATE],
-                 "not_reported": [rates.STATUS_NOT_REPORTED]}
-    if when in by_status:
-        tests = [f'{status}="{s}"' for s in by_status[when]]
+    if when in STATUSES_OF:
+        tests = [f'{status}="{s}"' for s in STATUSES_OF[when]]
         return tests[0] if len(tests) == 1 else f"OR({','.join(tests)})"
     reported = f"{reported_ref}=1," if reported_ref else ""
     if when == "lagging":
@@ -589,20 +586,20 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
         by_key["section"][sections[task.section or "（未分板块）"]][res.status] += 1
         by_key["leader"][leaders[_leader_key(task)]][res.status] += 1
         by_key["unit"][lead_units[_unit_key(task)]][res.status] += 1
-    for heading, names, key_col, kind in (("二、按板块", sections, COL_SECTION_KEY, "section"),
-                                          ("三、按牵头领导", leaders, COL_LEADER_KEY, "leader"),
-                                          ("四、按牵头单位", lead_units, COL_UNIT_KEY, "unit")):
-        row = _breakdown(ws, f, row, heading, names, col_range(key_col), status_rng, by_key[kind], n_cols)
+    for heading, label, names, key_col, kind in (
+            ("二、按板块", "板块", sections, COL_SECTION_KEY, "section"),
+            ("三、按牵头领导", "牵头领导", leaders, COL_LEADER_KEY, "leader"),
+            ("四、按牵头单位", "牵头单位", lead_units, COL_UNIT_KEY, "unit")):
+        row = _breakdown(ws, f, row, heading, label, names, col_range(key_col), status_rng, by_key[kind], n_cols)
     ws.freeze_panes(2, 0)
     set_a3_landscape(ws)
 
 
-def _breakdown(ws, f: _Formats, row: int, heading: str, names: dict[str, int], key_rng: str, status_rng: str,
-               counts: dict[int, dict[str, int]], n_cols: int) -> int:
+def _breakdown(ws, f: _Formats, row: int, heading: str, label: str, names: dict[str, int], key_rng: str,
+               status_rng: str, counts: dict[int, dict[str, int]], n_cols: int) -> int:
     ws.merge_range(row, 0, row, n_cols - 1, "", f.group)
     write_text(ws, row, 0, heading, f.group)
     row += 1
-    label = {"二": "板块", "三": "牵头领导", "四": "牵头单位"}.get(heading[0], "名称")
     ws.merge_range(row, 0, row + 1, 0, "序号", f.head)
     ws.merge_range(row, 1, row + 1, 1, label, f.head)
     ws.merge_range(row, 2, row + 1, 2, "任务数", f.head)

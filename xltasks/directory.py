@@ -11,14 +11,14 @@ an alias or a "name(former/second name)" form → the unit; a collective → eac
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from .errors import XltasksError
 from .fileio import atomic_write_with
-from .models import UNIT_KIND_COLLECTIVE, UNIT_KIND_COMMITTEE, UNIT_KIND_DISTRICT, Register
-from .xlsx import fmt, new_workbook, write_text
+from .models import ROLE_LEAD, UNIT_KIND_COLLECTIVE, UNIT_KIND_COMMITTEE, UNIT_KIND_DISTRICT, Register
+from .units import squash as normalise  # matching key of unit names: NFKC, no spaces
+from .xlsx import fmt, new_workbook, write_table
 
 SHEET = "单位名录"
 COL_NAME = "单位名称"
@@ -31,11 +31,6 @@ COLUMNS = ((COL_NAME, 28), (COL_ALIASES, 40), (COL_COLLECTIVES, 36), (COL_CONTAC
            (COL_EMAIL, 26))
 _LIST_SPLIT = re.compile(r"[；;\n]+")
 _TRAILING_PAREN = re.compile(r"^(?P<base>.+?)\((?P<inner>[^()]*)\)$")
-
-
-def normalise(name: str) -> str:
-    """Matching key: NFKC (full-width brackets → ASCII), no spaces."""
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", name or ""))
 
 
 def _split_list(value) -> list[str]:
@@ -206,18 +201,10 @@ def starting_directory(register: Register) -> Directory:
 def write_directory(directory: Directory, path: str | Path) -> None:
     def write(tmp: Path) -> None:
         wb = new_workbook(tmp)
-        head = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter")
+        rows = [(e.name, "；".join(e.aliases), "；".join(e.collectives), e.contact, e.phone, e.email)
+                for e in directory.entries]
+        write_table(wb, SHEET, COLUMNS, rows, wrap_from=0, freeze_cols=1)  # every column wraps
         wrap = fmt(wb, text_wrap=True, valign="top")
-        ws = wb.add_worksheet(SHEET)
-        for col, (label, width) in enumerate(COLUMNS):
-            ws.write_string(0, col, label, head)
-            ws.set_column(col, col, width, wrap)
-        for r, e in enumerate(directory.entries, start=1):
-            for col, value in enumerate((e.name, "；".join(e.aliases), "；".join(e.collectives), e.contact,
-                                         e.phone, e.email)):
-                write_text(ws, r, col, value, wrap)
-        ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(len(directory.entries), 1), len(COLUMNS) - 1)
         note = wb.add_worksheet("说明")
         note.set_column(0, 0, 100, wrap)
         for r, line in enumerate((
@@ -237,3 +224,36 @@ def write_starting_directory(register: Register, path: str | Path) -> Directory:
     directory = starting_directory(register)
     write_directory(directory, path)
     return directory
+
+
+def plan_recipients(register: Register, directory: Directory | None = None
+                    ) -> tuple[dict[str, dict[str, str]], list[str]]:
+    """Who is issued which task: {recipient: {task_id: role}} in register order, and the collectives
+    that stay one recipient (not expanded by the directory). Templates and collect both use this."""
+    kinds = {u.name: u.kind for u in register.units}
+    plan: dict[str, dict[str, str]] = {}
+    unexpanded: list[str] = []
+    for task in register.tasks:
+        for name in task.units:
+            role = task.role_of(name)
+            if directory is not None:
+                recipients = directory.resolve(name)
+                if kinds.get(name) == UNIT_KIND_COLLECTIVE and not directory.is_collective(name) \
+                        and directory.entry(name) is None and name not in unexpanded:
+                    unexpanded.append(name)
+            else:
+                recipients = [name]
+                if kinds.get(name) == UNIT_KIND_COLLECTIVE and name not in unexpanded:
+                    unexpanded.append(name)
+            for r in recipients:
+                tasks = plan.setdefault(r, {})
+                if tasks.get(task.id) != ROLE_LEAD:  # listed twice (alias + name): lead wins
+                    tasks[task.id] = role
+    return plan, unexpanded
+
+
+def collective_warnings(unexpanded: list[str], directory: Directory | None = None) -> list[str]:
+    if not unexpanded:
+        return []
+    how = "单位名录中未列出其成员" if directory is not None else "未提供单位名录（--directory）"
+    return [f"以下集合作为一个单位单独生成模板（{how}），请确认是否需要分发给各成员单位：" + "、".join(unexpanded)]

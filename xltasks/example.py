@@ -25,7 +25,6 @@ from .compilation import reporting_unit
 from .fill import Entry, fill_template
 from .models import DIRECTION_QUALITATIVE, ROLE_LEAD, Progress, ProgressRow, Register
 
-PENDING_DEFAULT = "待年底核算"
 DEADLINE = dt.date(2021, 10, 10)
 
 # How bureaus name the file they send back (collect identifies by _meta, never by name).
@@ -104,7 +103,7 @@ def _pending_text(r: ProgressRow) -> str:
     for marker in layout.PENDING_MARKERS:
         if marker in (r.current_text or ""):
             return marker
-    return PENDING_DEFAULT
+    return layout.PENDING_MARKERS[0]
 
 
 def entries_for(task_id: str, rows: list[ProgressRow]) -> list[Entry]:
@@ -165,7 +164,7 @@ def build_returns(register: Register, progress: Progress, out_dir, *, period: st
     if units is not None:
         unknown = [u for u in units if u not in plan.rows_by_unit]
         if unknown:
-            raise ValueError(f"not a reporting unit of this progress: {', '.join(unknown)}")
+            raise ValueError(f"以下单位不是本期进度中的报送单位：{'、'.join(unknown)}")
         plan.rows_by_unit = {u: t for u, t in plan.rows_by_unit.items() if u in units}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -56,6 +56,7 @@ COLUMNS: tuple[Column, ...] = (
 )
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}  # 0-based
 HEADER_LABELS = tuple(c.label for c in COLUMNS)
+LABELS = {c.key: c.label for c in COLUMNS}  # column key → header label
 REQUIRED_LABELS = ("任务编号", "细化项目", "指标名称", "计量单位", "目标值", "当前值", "指标方向",
                    "自评完成率", "完成率", "主要亮点", "存在问题与下步计划")
 
@@ -74,6 +75,9 @@ MAX_ITEM_LEN = 500
 MAX_INDICATOR_LEN = 100
 MAX_MEASURE_UNIT_LEN = 20
 MAX_NARRATIVE_LEN = 2000
+# Column key → its text limit, in sheet order (the columns people type free text into).
+TEXT_LIMITS = {"item": MAX_ITEM_LEN, "indicator": MAX_INDICATOR_LEN, "measure_unit": MAX_MEASURE_UNIT_LEN,
+               "highlights": MAX_NARRATIVE_LEN, "problems": MAX_NARRATIVE_LEN}
 
 # Marks for a proposed indicator (found in the task text) and a previous period's values.
 NOTE_PROPOSED = "系统建议指标，可修改或删除"

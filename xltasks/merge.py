@@ -22,7 +22,8 @@ from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .intake import list_files, sources_of
-from .models import LEVEL_ERROR, LEVEL_WARNING, Problem, Progress, Register
+from .models import LEVEL_ERROR, LEVEL_WARNING, ROLE_LEAD, Problem, Progress, Register
+from .parallel import jobs, map_in_pool
 from .problems import problem
 from .validate import (STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUPERSEDED, Context, FileResult, UnitIndex,
                        check_file)
@@ -44,7 +45,6 @@ class UnitStatus:
     warnings: int = 0
     rows: int = 0
     file: str = ""  # the file that decides the status
-    deadline: str = ""
 
 
 @dataclass
@@ -151,7 +151,7 @@ def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, 
                 named[f.unit] = f
     for unit in index.units():
         tasks = index.tasks[unit]
-        lead = sum(index.role(unit, t.id) == "牵头" for t in tasks)
+        lead = sum(index.role(unit, t.id) == ROLE_LEAD for t in tasks)
         f = winners.get(unit) or named.get(unit)
         if f is None:
             status = UNIT_MISSING
@@ -167,56 +167,18 @@ def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, 
 
 
 # Files are checked independently of each other: from this many on (a province sends 1,000) they are
-# checked by a pool of processes, one per core, results kept in path order.
+# checked by a pool of processes (xltasks.parallel), results kept in path order.
 PARALLEL_MIN_FILES = 64
-JOBS_ENV = "XLTASKS_JOBS"  # number of processes; "1" checks everything in this process
-_worker_ctx: Context | None = None  # the run's Context inside a pool worker
 
 
-def _check_path(p: Path, ctx: Context | None = None) -> list[FileResult]:
-    ctx = ctx if ctx is not None else _worker_ctx
+def _check_path(p: Path, ctx: Context) -> list[FileResult]:
     return [check_file(source, ctx) for source in sources_of(p)]
-
-
-def _init_worker(ctx: Context | None) -> None:
-    global _worker_ctx
-    if ctx is not None:  # spawned workers get it pickled; forked ones already have it
-        _worker_ctx = ctx
-
-
-def _worker_count(n_files: int) -> int:
-    import os
-
-    wanted = os.environ.get(JOBS_ENV, "").strip()
-    if wanted.isdigit() and int(wanted) > 0:
-        return min(int(wanted), max(n_files, 1))
-    if n_files < PARALLEL_MIN_FILES:
-        return 1
-    cores = len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1
-    return max(1, min(cores, n_files // 32, 8))
 
 
 def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult]]:
     """The FileResults of each path (an archive gives several), in path order."""
-    workers = _worker_count(len(paths))
-    if workers <= 1:
-        for p in paths:
-            yield _check_path(p, ctx)
-        return
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    global _worker_ctx
-    # fork is cheap and safe while this process runs no other thread; otherwise start clean workers
-    fork = threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods()
-    _worker_ctx = ctx
-    try:
-        with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork" if fork else "spawn"),
-                                 initializer=_init_worker, initargs=(None if fork else ctx,)) as pool:
-            yield from pool.map(_check_path, paths, chunksize=max(1, min(16, len(paths) // (workers * 8))))
-    finally:
-        _worker_ctx = None
+    workers = jobs(len(paths), parallel=len(paths) >= PARALLEL_MIN_FILES, items_per_worker=32)
+    return map_in_pool(_check_path, paths, workers, args=(ctx,), max_chunk=16)
 
 
 def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,

@@ -95,9 +95,6 @@ class Register:
                 return t
         raise KeyError(task_id)
 
-    def tasks_of(self, unit: str) -> list[Task]:
-        return [t for t in self.tasks if unit in t.units]
-
     def unit_names(self) -> list[str]:
         return [u.name for u in self.units]
 

@@ -15,8 +15,9 @@ XML member), `encrypted` / `bad-password` (msoffcrypto; `collect --password` dec
 `control-characters` (removed, warned), `text-too-long` (layout limits, below Excel's 32,767),
 `merged-cells` (a merge over entry rows would hide the covered cells' values).
 
-Structural checks run in the order of STRUCTURAL_ORDER and stop a file at the first failure; value checks
-then run on every entry cell and all their problems are reported together.
+Structural checks stop a file at the first failure; STRUCTURAL_ORDER lists their codes in the order
+validate.py runs them. Value checks then run on every entry cell and all their problems are reported
+together.
 """
 from __future__ import annotations
 
@@ -121,7 +122,8 @@ _CODES = (
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
-# Order of the structural checks (validate.py runs them in this order and stops at the first failure).
+# Codes of the structural checks in the order validate.py's run() checks them (it stops at the first
+# failure); docs/problem-codes.md lists them in this order. Keep the two in step.
 STRUCTURAL_ORDER = ("not-a-workbook", "encrypted", "bad-password", "too-large", "xml-dtd", "not-our-template", "schema-version",
                     "unknown-unit", "wrong-period", "header-changed", "missing-task", "extra-task",
                     "row-without-task", "locked-cell-changed", "formula-changed")
@@ -146,7 +148,3 @@ def _show(v) -> str:
         return f"{v:g}" if abs(v) < 1e15 else repr(v)
     s = "" if v is None else str(v)
     return s if len(s) <= 60 else s[:57] + "…"
-
-
-def is_error(p: Problem) -> bool:
-    return p.level == LEVEL_ERROR

@@ -16,7 +16,7 @@ from .errors import XltasksError
 from .fileio import atomic_write_text, atomic_write_with
 from .models import DIRECTION_HIGHER, Progress, ProgressRow, Provenance
 from .rates import DIRECTION_BY_LABEL, DIRECTION_LABELS
-from .xlsx import fmt, new_workbook, write_text
+from .xlsx import header_format, new_workbook, write_table, write_text
 
 SHEET_ROWS = "进度台账"
 SHEET_REPORTED = "报送单位"
@@ -66,24 +66,10 @@ def write_progress(progress: Progress, path: str | Path) -> None:
 
     def write(tmp: Path) -> None:
         wb = new_workbook(tmp)
-        head = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter")
-        wrap = fmt(wb, text_wrap=True, valign="top")
-        ws = wb.add_worksheet(SHEET_ROWS)
-        for col, (_, label, width) in enumerate(PROGRESS_COLUMNS):
-            ws.write_string(0, col, label, head)
-            ws.set_column(col, col, width, wrap if width >= 20 else None)
-        for r, row in enumerate(progress.rows, start=1):
-            flat = _shown(row)
-            for col, (key, _, _) in enumerate(PROGRESS_COLUMNS):
-                value = flat[key]
-                if value is None:
-                    continue
-                if isinstance(value, (int, float)):
-                    ws.write_number(r, col, value)
-                else:
-                    write_text(ws, r, col, value)
-        ws.freeze_panes(1, 2)
-        ws.autofilter(0, 0, max(len(progress.rows), 1), len(PROGRESS_COLUMNS) - 1)
+        head = header_format(wb)
+        rows = [[flat[key] for key, _, _ in PROGRESS_COLUMNS] for flat in map(_shown, progress.rows)]
+        write_table(wb, SHEET_ROWS, [(label, width) for _, label, width in PROGRESS_COLUMNS], rows, head=head,
+                    wrap_from=20, freeze_cols=2)
         rep = wb.add_worksheet(SHEET_REPORTED)
         rep.write_string(0, 0, "单位", head)
         rep.set_column(0, 0, 30)
@@ -166,10 +152,13 @@ def _openpyxl_like(v):
     return v
 
 
+_TEXT_KEYS = tuple(f.name for f in fields(ProgressRow)
+                   if f.name not in _NUMERIC and f.name not in ("pending", "item_no", "provenance"))
+
+
 def _row_from_cells(d: dict) -> ProgressRow:
-    text_keys = {f.name for f in fields(ProgressRow)} - _NUMERIC - {"pending", "item_no", "provenance"}
     kwargs = {}
-    for k in text_keys:
+    for k in _TEXT_KEYS:
         kwargs[k] = "" if d.get(k) is None else str(d[k])
     for k in _NUMERIC:
         v = d.get(k)

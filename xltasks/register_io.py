@@ -12,7 +12,7 @@ from .errors import XltasksError
 from .fileio import atomic_path, atomic_write_text
 from .models import Register, SourceInfo, Task, Unit, Warning_
 from .units import classify_paren
-from .xlsx import fmt, lines_needed, new_workbook, set_a3_landscape, write_text
+from .xlsx import fmt, header_format, lines_needed, new_workbook, set_a3_landscape, write_text
 
 SHEET_TASKS = "任务"
 SHEET_UNITS = "单位"
@@ -72,7 +72,7 @@ def _cell_value(task: Task, key: str):
 
 def _write_xlsx(reg: Register, path: Path) -> None:
     wb = new_workbook(path)
-    head = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, align="center", valign="vcenter")
+    head = header_format(wb, align="center")
     wrap = fmt(wb, text_wrap=True, valign="top", border=1)
     center = fmt(wb, valign="top", align="center", border=1)
 

@@ -14,9 +14,10 @@ from pathlib import Path
 
 from .fileio import atomic_write_text, atomic_write_with
 from .merge import UNIT_MISSING, UNIT_REJECTED, CollectResult
+from .models import LEVEL_ERROR, LEVEL_WARNING
 from .problems import CODES
 from .validate import STATUS_LABELS
-from .xlsx import fmt, new_workbook, set_a3_landscape, write_text
+from .xlsx import header_format, new_workbook, write_table
 
 SHEET_PROBLEMS = "问题清单"
 SHEET_UNITS = "报送情况"
@@ -37,7 +38,6 @@ def report_dict(result: CollectResult) -> dict:
             "problems": [{"code": p.code, "level": p.level, "sheet": p.sheet, "cell": p.cell,
                           "message": p.message, "suggestion": p.suggestion} for p in f.problems],
         })
-    # unit-level deadline for the reminders: what the unit's own template said, if any file told it
     return {
         "valid": result.valid,
         "period": result.period,
@@ -59,34 +59,12 @@ def write_json(result: CollectResult, path: str | Path) -> None:
 def write_xlsx(result: CollectResult, path: str | Path) -> None:
     def write(tmp: Path) -> None:
         wb = new_workbook(tmp)
-        head = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter", align="center")
-        wrap = fmt(wb, text_wrap=True, valign="top")
-        err = fmt(wb, font_color="#C00000", valign="top")
-        warn = fmt(wb, font_color="#9C5700", valign="top")
-        err_wrap = fmt(wb, font_color="#C00000", valign="top", text_wrap=True)
-        warn_wrap = fmt(wb, font_color="#9C5700", valign="top", text_wrap=True)
-        plain = fmt(wb, valign="top")
-        wrapped = {id(err): err_wrap, id(warn): warn_wrap}
+        head = header_format(wb, align="center")
+        err, warn = {"font_color": "#C00000"}, {"font_color": "#9C5700"}  # a row's colour
         shown = _path_display([f.path for f in result.files])
 
         def table(name, columns, rows, *, formats=None):
-            ws = wb.add_worksheet(name)
-            for c, (label, width) in enumerate(columns):
-                ws.write_string(0, c, label, head)
-                ws.set_column(c, c, width)
-            for r, values in enumerate(rows, start=1):
-                cf = formats(values) if formats else None
-                for c, v in enumerate(values):
-                    long_text = columns[c][1] >= 30
-                    style = (wrapped[id(cf)] if long_text else cf) if cf else (wrap if long_text else plain)
-                    if isinstance(v, (int, float)) and not isinstance(v, bool):
-                        ws.write_number(r, c, v, style)
-                    else:
-                        write_text(ws, r, c, v, style)
-            ws.freeze_panes(1, 0)
-            ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
-            set_a3_landscape(ws, repeat_rows=(0, 0))
-            return ws
+            return write_table(wb, name, columns, rows, head=head, cell={"valign": "top"}, formats=formats, a3=True)
 
         probs = result.problems
         table(SHEET_PROBLEMS,
@@ -94,7 +72,7 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
                ("问题", 50), ("修改建议", 50)),
               [(p.unit or NO_UNIT, shown(p.file), p.sheet, p.cell, p.level, p.code, CODES[p.code].title, p.message,
                 p.suggestion) for p in probs],
-              formats=lambda v: err if v[4] == "错误" else warn)
+              formats=lambda v: err if v[4] == LEVEL_ERROR else warn)
         table(SHEET_UNITS,
               (("单位", 28), ("单位类型", 10), ("任务数", 7), ("牵头任务数", 8), ("报送情况", 10), ("收到文件数", 8),
                ("错误数", 7), ("警告数", 7), ("进度行数", 8), ("采用/退回的文件", 40)),
@@ -202,8 +180,8 @@ def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", co
         problems = f.get("problems", [])
         text = render("退回修改通知.txt.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
                       if "::" not in str(f.get("path", "")) else str(f.get("path")).split("::")[-1],
-                      errors=sum(p["level"] == "错误" for p in problems),
-                      warnings=sum(p["level"] == "警告" for p in problems), problems=problems,
+                      errors=sum(p["level"] == LEVEL_ERROR for p in problems),
+                      warnings=sum(p["level"] == LEVEL_WARNING for p in problems), problems=problems,
                       deadline=deadline, contact=contact)
         path = out_dir / f"{safe_filename(f'{period}_{unit}')}_退回修改通知.txt"
         atomic_write_notice(path, text)

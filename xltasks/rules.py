@@ -35,6 +35,17 @@ CONDITIONS = {
     "not_reported": "未报送（无已接收的报送表）",
 }
 TASK_ONLY = {"no_rate", "not_reported"}
+# The conditions that are a test of the task status (rates.classify), with the statuses they accept;
+# RuleSet.matches is their Python side, compile's conditional formats their Excel side.
+STATUSES_OF = {
+    "done": (rates.STATUS_DONE,),
+    "ahead": (rates.STATUS_AHEAD,),
+    "on_time": (rates.STATUS_ON_TIME,),
+    "on_schedule": (rates.STATUS_DONE, rates.STATUS_AHEAD, rates.STATUS_ON_TIME),
+    "behind": (rates.STATUS_BEHIND,),
+    "no_rate": (rates.STATUS_NO_RATE,),
+    "not_reported": (rates.STATUS_NOT_REPORTED,),
+}
 PROGRESS_MODES = ("months", "days")
 PENDING_POLICIES = ("exclude", "zero")
 TARGETS = ("task", "item", "indicator")
@@ -96,17 +107,9 @@ class RuleSet:
 
     def matches(self, when: str, rate, expected: float, as_of: dt.date, *, reported: bool = True) -> bool:
         """Python side of the condition `when` (the conditional formats are its Excel side)."""
-        status = rates.classify(rate, expected, reported=reported, on_time_band=self.on_time_band)
-        if when == "done":
-            return status == rates.STATUS_DONE
-        if when == "ahead":
-            return status == rates.STATUS_AHEAD
-        if when == "on_time":
-            return status == rates.STATUS_ON_TIME
-        if when == "on_schedule":
-            return status in (rates.STATUS_DONE, rates.STATUS_AHEAD, rates.STATUS_ON_TIME)
-        if when == "behind":
-            return status == rates.STATUS_BEHIND
+        if when in STATUSES_OF:
+            status = rates.classify(rate, expected, reported=reported, on_time_band=self.on_time_band)
+            return status in STATUSES_OF[when]
         if when == "lagging":
             return reported and rates.below_margin(rate, expected, self.lag_margin)
         left = (self.deadline_date(as_of) - as_of).days
@@ -114,10 +117,6 @@ class RuleSet:
             return reported and rate is not None and rate < 1 and 0 <= left <= self.deadline_near_days
         if when == "overdue":
             return reported and rate is not None and rate < 1 and left < 0
-        if when == "no_rate":
-            return status == rates.STATUS_NO_RATE
-        if when == "not_reported":
-            return status == rates.STATUS_NOT_REPORTED
         raise ValueError(when)
 
     def first_match(self, rate, expected: float, as_of: dt.date, *, reported: bool = True,

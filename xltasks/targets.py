@@ -14,6 +14,7 @@ import re
 from dataclasses import dataclass
 
 from .models import DIRECTION_HIGHER, DIRECTION_UPPER
+from .units import cn_to_int
 
 
 @dataclass
@@ -69,22 +70,12 @@ _LOWER_BEFORE = re.compile(r"(?:不低于|不少于|超过|突破|达到)$")
 _SCOPE_BEFORE = re.compile(r"保护[^、]*$")  # 严格保护…810万亩 is a scope to keep, not a target
 
 
-def _cn_int(s: str) -> int:
-    digits = {"一": 1, "二": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7, "八": 8, "九": 9}
-    if s == "十":
-        return 10
-    if "十" in s:
-        tens, _, ones = s.partition("十")
-        return (digits.get(tens, 1)) * 10 + digits.get(ones, 0)
-    return digits.get(s, 0)
-
-
 def _number(num: str) -> tuple[float, str | None]:
     """The value, and a unit it implies (a Chinese fraction is a percentage)."""
     if "分之" in num:
         den, _, nom = num.partition("分之")
-        d = _cn_int(den)
-        return (round(_cn_int(nom) / d * 100, 2) if d else 0.0), "%"
+        d = cn_to_int(den) or 0
+        return (round((cn_to_int(nom) or 0) / d * 100, 2) if d else 0.0), "%"
     return float(num), None
 
 

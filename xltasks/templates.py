@@ -14,14 +14,16 @@ import uuid
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from . import __version__, layout, rates
+from . import __version__, layout, parallel, rates
 from .errors import XltasksError
+from .directory import collective_warnings, plan_recipients
 from .texts import render
 from .fileio import atomic_write_notice, atomic_write_with, safe_filename
 from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
-                     UNIT_KIND_COLLECTIVE, Progress, ProgressRow, Register, Task)
+                     Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
-from .xlsx import fmt, lines_needed, new_workbook, set_a3_landscape, write_text
+from .xlsx import (cached_value, fast_formulas, fmt, header_format, lines_needed, new_workbook, set_a3_landscape,
+                   write_table, write_text)
 
 DISTRIBUTION_LIST = "分发清单.xlsx"
 ENTRY_NAME = "xltasks_entry"  # defined name of the 填报 entry area
@@ -69,45 +71,8 @@ class _Line:
 
 
 # ---------------------------------------------------------------------------------------------
-# Who gets which task
+# Who gets which task: xltasks.directory.plan_recipients; what a unit filled in last period
 # ---------------------------------------------------------------------------------------------
-
-def plan_recipients(register: Register, directory=None) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """{recipient: {task_id: role}} in register order, and warnings about collectives."""
-    plan, unexpanded = _plan_recipients(register, directory)
-    return plan, _collective_warnings(unexpanded, directory)
-
-
-def _plan_recipients(register: Register, directory=None) -> tuple[dict[str, dict[str, str]], list[str]]:
-    """{recipient: {task_id: role}} in register order, and the collectives that stay one recipient."""
-    kinds = {u.name: u.kind for u in register.units}
-    plan: dict[str, dict[str, str]] = {}
-    unexpanded: list[str] = []
-    for task in register.tasks:
-        for name in task.units:
-            role = task.role_of(name)
-            if directory is not None:
-                recipients = directory.resolve(name)
-                if kinds.get(name) == UNIT_KIND_COLLECTIVE and not directory.is_collective(name) \
-                        and directory.entry(name) is None and name not in unexpanded:
-                    unexpanded.append(name)
-            else:
-                recipients = [name]
-                if kinds.get(name) == UNIT_KIND_COLLECTIVE and name not in unexpanded:
-                    unexpanded.append(name)
-            for r in recipients:
-                tasks = plan.setdefault(r, {})
-                if tasks.get(task.id) != ROLE_LEAD:  # listed twice (alias + name): lead wins
-                    tasks[task.id] = role
-    return plan, unexpanded
-
-
-def _collective_warnings(unexpanded: list[str], directory=None) -> list[str]:
-    if not unexpanded:
-        return []
-    how = "单位名录中未列出其成员" if directory is not None else "未提供单位名录（--directory）"
-    return [f"以下集合作为一个单位单独生成模板（{how}），请确认是否需要分发给各成员单位：" + "、".join(unexpanded)]
-
 
 def _previous_lines(previous: Progress | None, directory) -> dict[tuple[str, str], list[ProgressRow]]:
     out: dict[tuple[str, str], list[ProgressRow]] = {}
@@ -169,8 +134,7 @@ class _Formats:
         proposed = {"bg_color": "#FFF2CC", "locked": False}
         self.title = fmt(wb, bold=True, font_size=16, align="center", valign="vcenter")
         self.info = fmt(wb, font_size=10, valign="vcenter")
-        self.header = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, align="center",
-                          valign="vcenter", locked=True)
+        self.header = header_format(wb, align="center", locked=True)
         self.locked_text = fmt(wb, text_wrap=True, **border, **grey)
         self.locked_center = fmt(wb, align="center", text_wrap=True, **border, **grey)
         self.note = fmt(wb, text_wrap=True, font_color="#7F7F7F", font_size=9, **border, **grey)
@@ -232,11 +196,8 @@ def _add_validations(ws, first: int, last: int) -> None:
                  "input_message": f"不超过 {limit} 个字。", "error_title": "内容过长",
                  "error_message": f"{what}不能超过 {limit} 个字，请精简。", "error_type": "stop"})
 
-    length("item", layout.MAX_ITEM_LEN, "细化项目")
-    length("indicator", layout.MAX_INDICATOR_LEN, "指标名称")
-    length("measure_unit", layout.MAX_MEASURE_UNIT_LEN, "计量单位")
-    length("highlights", layout.MAX_NARRATIVE_LEN, "主要亮点")
-    length("problems", layout.MAX_NARRATIVE_LEN, "存在问题与下步计划")
+    for key, limit in layout.TEXT_LIMITS.items():
+        length(key, limit, layout.LABELS[key])
     dv("target", {"validate": "decimal", "criteria": "between", "minimum": -1e15, "maximum": 1e15,
                   "input_title": "目标值", "input_message": "只填数字，单位填在“计量单位”列（如 3.5% 填 3.5）。",
                   "error_title": "目标值须为数字", "error_type": "stop",
@@ -258,10 +219,6 @@ def _add_validations(ws, first: int, last: int) -> None:
                      "error_message": "自评完成率须在 0%～100% 之间，例如 80%。"})
 
 
-def _strip_equals(formula: str, expand_future_functions: bool = False) -> str:
-    return formula[1:] if formula.startswith("=") else formula
-
-
 def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks: list[tuple[Task, str]],
                     blocks_lines: list[list[_Line]], rows: list[int], instructions: str, meta: dict) -> None:
     wb = new_workbook(path)
@@ -269,11 +226,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     f = _Formats(wb)
     _write_instructions(wb, f, instructions)
     ws = wb.add_worksheet(layout.SHEET_ENTRY)
-    if hasattr(ws, "_prepare_formula"):
-        # Our formulas use only IF/AND/ISNUMBER, so xlsxwriter's ~30 regex passes per formula looking for
-        # dynamic-array functions to prefix (_xlfn.) can never change them; skipping them saves a quarter
-        # of the run time.
-        ws._prepare_formula = _strip_equals
+    fast_formulas(ws)  # saves a quarter of the run time
 
     last_col = _NCOLS - 1
     n_lead = sum(1 for _, role in tasks if role == ROLE_LEAD)
@@ -335,7 +288,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
                                               layout.cell_ref("self_rate", excel_row),
                                               direction_ref=layout.cell_ref("direction", excel_row))
             cached = rates.indicator_rate(line.direction, line.target, None, None)
-            ws.write_formula(row, col["rate"], "=" + formula, f.rate, "" if cached is None else cached)
+            ws.write_formula(row, col["rate"], "=" + formula, f.rate, cached_value(cached))
             write_text(ws, row, col["note"], line.note, f.note)
         r += n
     first_entry = layout.FIRST_ENTRY_ROW - 1
@@ -380,7 +333,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
         raise XltasksError("缺少填报期次（如 2021Q3）")
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)
-    plan, unexpanded = _plan_recipients(register, directory)
+    plan, unexpanded = plan_recipients(register, directory)
     if units:
         wanted: list[str] = []
         for name in units:
@@ -391,7 +344,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
                     wanted.append(r)
         plan = {u: plan[u] for u in wanted}
     # only the collectives actually generated this run are worth a warning
-    warnings = _collective_warnings([u for u in unexpanded if u in plan], directory)
+    warnings = collective_warnings([u for u in unexpanded if u in plan], directory)
     if not plan:
         raise XltasksError("任务台账中没有任何责任单位，无法生成模板", file=register.source)
 
@@ -473,9 +426,8 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
 
 
 # A province run writes 1,000 workbooks, each independent of the others: beyond this many task slots
-# (about five times a city) they are written by a pool of processes, one per core.
+# (about five times a city) they are written by a pool of processes (xltasks.parallel).
 PARALLEL_MIN_SLOTS = 4000
-JOBS_ENV = "XLTASKS_JOBS"  # number of processes; "1" writes everything in this process
 
 
 def _write_one(job: tuple[Path, dict]) -> None:
@@ -483,34 +435,10 @@ def _write_one(job: tuple[Path, dict]) -> None:
     atomic_write_with(path, lambda tmp: _write_workbook(tmp, **kwargs))
 
 
-def _worker_count(jobs: list[tuple[Path, dict]]) -> int:
-    import os
-
-    wanted = os.environ.get(JOBS_ENV, "").strip()
-    if wanted.isdigit() and int(wanted) > 0:
-        return min(int(wanted), len(jobs))
-    if sum(len(kw["tasks"]) for _, kw in jobs) < PARALLEL_MIN_SLOTS:
-        return 1
-    return max(1, min(len(os.sched_getaffinity(0)) if hasattr(os, "sched_getaffinity") else os.cpu_count() or 1,
-                      len(jobs) // 16, 8))
-
-
 def _write_workbooks(jobs: list[tuple[Path, dict]]) -> None:
-    workers = _worker_count(jobs)
-    if workers <= 1:
-        for job in jobs:
-            _write_one(job)
-        return
-    import multiprocessing
-    import threading
-    from concurrent.futures import ProcessPoolExecutor
-
-    # fork is cheap and safe while this process runs no other thread; otherwise start clean workers
-    method = "fork" if threading.active_count() == 1 and "fork" in multiprocessing.get_all_start_methods() \
-        else "spawn"
-    with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method)) as pool:
-        for _ in pool.map(_write_one, jobs, chunksize=max(1, len(jobs) // (workers * 8))):
-            pass
+    slots = sum(len(kw["tasks"]) for _, kw in jobs)
+    workers = parallel.jobs(len(jobs), parallel=slots >= PARALLEL_MIN_SLOTS, items_per_worker=16)
+    parallel.run_all(_write_one, jobs, workers)
 
 
 def _write_distribution_list(run: TemplateRun, deadline: str, directory) -> None:
@@ -521,26 +449,15 @@ def _write_distribution_list(run: TemplateRun, deadline: str, directory) -> None
 
     def write(tmp: Path) -> None:
         wb = new_workbook(tmp)
-        head = fmt(wb, bold=True, bg_color="#DDEBF7", border=1, text_wrap=True, valign="vcenter")
-        wrap = fmt(wb, text_wrap=True, valign="top")
-        ws = wb.add_worksheet("分发清单")
-        for c, (label, width) in enumerate(headers):
-            ws.write_string(0, c, label, head)
-            ws.set_column(c, c, width, wrap if width >= 30 else None)
-        for r, it in enumerate(run.issued, start=1):
+        rows = []
+        for it in run.issued:
             values = [it.unit, it.path.name, len(it.lead_task_ids), "、".join(it.lead_task_ids),
                       len(it.support_task_ids), "、".join(it.support_task_ids), deadline, it.template_id]
             if directory is not None:
                 e = directory.entry(it.unit)
                 values += [e.contact, e.phone, e.email] if e is not None else ["", "", ""]
-            for c, v in enumerate(values):
-                if isinstance(v, int):
-                    ws.write_number(r, c, v)
-                else:
-                    write_text(ws, r, c, v)
-        ws.freeze_panes(1, 1)
-        ws.autofilter(0, 0, max(len(run.issued), 1), len(headers) - 1)
-        set_a3_landscape(ws, repeat_rows=(0, 0))
+            rows.append(values)
+        write_table(wb, "分发清单", headers, rows, freeze_cols=1, a3=True)
         wb.close()
 
     atomic_write_with(run.distribution_list, write)

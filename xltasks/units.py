@@ -63,6 +63,38 @@ def _nfkc(s: str) -> str:
     return unicodedata.normalize("NFKC", s)
 
 
+def squash(s: str | None) -> str:
+    """Matching key for names and labels: NFKC (full-width brackets → ASCII) without any whitespace, so
+    "重 点 工 作", "市发改委 " and "市发改委" compare equal. The one such key of every stage."""
+    return re.sub(r"\s+", "", _nfkc(s or ""))
+
+
+_CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
+              "八": 8, "九": 9}
+
+
+def cn_to_int(s: str) -> int | None:
+    """Chinese numeral up to 999 ("十一", "二十", "一百零五") → int; None if not a numeral."""
+    s = s.strip()
+    if not s:
+        return None
+    if s.isdigit():
+        return int(s)
+    total, cur = 0, 0
+    for ch in s:
+        if ch in _CN_DIGITS:
+            cur = _CN_DIGITS[ch]
+        elif ch == "十":
+            total += (cur or 1) * 10
+            cur = 0
+        elif ch == "百":
+            total += (cur or 1) * 100
+            cur = 0
+        else:
+            return None
+    return total + cur
+
+
 def _split_top(s: str, seps: str) -> list[str]:
     """Split at separators outside parentheses (full- or half-width)."""
     parts, depth, cur = [], 0, []

@@ -1,10 +1,11 @@
 """Validate one returned file and read its rows: structural checks in order, then value checks.
 
 `check_file(source, ctx) -> FileResult`. Each check is a small function returning Problems (GSA-TTS/FAC
-style); the structural ones run in problems.STRUCTURAL_ORDER and the file stops at the first that fails;
-the value checks then look at every entry cell and report everything together. Rows are read from the
-sheet as it is (task ids in the locked 任务编号 column), not from the positions in `_meta`, so a deleted
-spare row or a re-save that shifts nothing else does not matter.
+style); the structural ones run in the order `_FileCheck.run` calls them (problems.STRUCTURAL_ORDER lists
+their codes in that order) and the file stops at the first that fails; the value checks then look at
+every entry cell and report everything together. Rows are read from the sheet as it is (task ids in the
+locked 任务编号 column), not from the positions in `_meta`, so a deleted spare row or a re-save that
+shifts nothing else does not matter.
 
 Reading rules (never a silent coercion — every reinterpretation is a warning):
 - 目标值/当前值: numbers; numeric text is read with a warning; "2000万" / "3.5亿元" are errors with the
@@ -28,21 +29,19 @@ import unicodedata
 from dataclasses import dataclass, field
 
 from . import layout as L
+from .directory import plan_recipients
 from .intake import Book, IntakeFailure, Source, cell_text, open_book
-from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, LEVEL_ERROR, LEVEL_WARNING, ROLE_LEAD, Problem,
-                     ProgressRow, Provenance, Register, Task)
+from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, LEVEL_ERROR, LEVEL_WARNING, ROLE_LEAD,
+                     ROLE_SUPPORT, Problem, ProgressRow, Provenance, Register, Task)
 from .problems import problem
 from .rates import DIRECTION_BY_LABEL, indicator_formula, shown_formula
+from .units import squash as _norm
 from .xlsx import clean_text
 
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"
 STATUS_SUPERSEDED = "superseded"
 STATUS_LABELS = {STATUS_ACCEPTED: "采用", STATUS_REJECTED: "退回", STATUS_SUPERSEDED: "已被替代"}
-
-
-def _norm(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or ""))
 
 
 @dataclass
@@ -83,18 +82,11 @@ class UnitIndex:
     def __init__(self, register: Register, directory=None):
         self.register = register
         self.tasks_by_id: dict[str, Task] = {t.id: t for t in register.tasks}
-        self.tasks: dict[str, list[Task]] = {}
-        self.roles: dict[tuple[str, str], str] = {}
-        for t in register.tasks:
-            for i, name in enumerate(t.units):
-                recipients = directory.resolve(name) if directory is not None else [name]
-                for r in recipients:
-                    lst = self.tasks.setdefault(r, [])
-                    if not lst or lst[-1] is not t:
-                        lst.append(t)
-                    lead = name == t.lead_unit and not t.supporting_only
-                    if lead or (r, t.id) not in self.roles:
-                        self.roles[(r, t.id)] = L_ROLE(lead)
+        plan, _ = plan_recipients(register, directory)
+        self.tasks: dict[str, list[Task]] = {
+            r: [self.tasks_by_id[tid] for tid in issued] for r, issued in plan.items()}
+        self.roles: dict[tuple[str, str], str] = {
+            (r, tid): role for r, issued in plan.items() for tid, role in issued.items()}
         self.kind = {u.name: u.kind for u in register.units}
         self._by_norm = {_norm(u): u for u in self.tasks}
 
@@ -104,14 +96,10 @@ class UnitIndex:
         return self._by_norm.get(_norm(unit))
 
     def role(self, unit: str, task_id: str) -> str:
-        return self.roles.get((unit, task_id), "配合")
+        return self.roles.get((unit, task_id), ROLE_SUPPORT)
 
     def units(self) -> list[str]:
         return list(self.tasks)
-
-
-def L_ROLE(lead: bool) -> str:  # noqa: N802 - tiny helper
-    return ROLE_LEAD if lead else "配合"
 
 
 @dataclass
@@ -210,10 +198,11 @@ class _FileCheck:
             self.result.problems.extend(self.read_values(sheet, blocks))
         except _Stop:
             pass
-        except Exception as exc:  # noqa: BLE001 - a file we cannot read is a problem of that file, never a crash
+        except Exception:  # noqa: BLE001 - a file we cannot read is a problem of that file, never a crash
             if os.environ.get("XLTASKS_DEBUG"):
                 raise
-            self.result.problems.append(self.p("not-a-workbook", reason=f"内容无法解析（{type(exc).__name__}）"))
+            self.result.problems.append(self.p("not-a-workbook",
+                                               reason="内容无法解析（文件可能已损坏，或被其他软件改动了结构）"))
         finally:
             if self.book is not None:
                 self.book.close()
@@ -256,7 +245,6 @@ class _FileCheck:
         raw = self.meta.get(L.META_UNIT, "")
         unit = self.ctx.index.canonical(raw)
         if unit is None:
-            self.result.unit = raw
             out = [self.p("unknown-unit", sheet=L.SHEET_META, cell=self.meta_cell(L.META_UNIT), name=raw)]
             self.result.unit = ""  # not a unit of the register: listed apart, never as a unit's return
             for p in out:
@@ -342,18 +330,19 @@ class _FileCheck:
                 r0, found = filled[0] if filled else (rows[0], "")
                 if found != task.text and _norm(found) != _norm(task.text):
                     out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r0, "task_text"),
-                                      label="任务", expected=task.text, found=found or "（空）"))
+                                      label=L.LABELS["task_text"], expected=task.text, found=found or "（空）"))
                 for r, t in filled[1:]:
                     if t != task.text and _norm(t) != _norm(task.text):
                         out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY,
-                                          cell=sheet.ref(r, "task_text"), label="任务", expected=task.text, found=t))
+                                          cell=sheet.ref(r, "task_text"), label=L.LABELS["task_text"],
+                                          expected=task.text, found=t))
             if "role" in sheet.cols:
                 expected = self.ctx.index.role(unit, tid)
                 for r in rows:
                     found = cell_text(sheet.value(r, "role")).strip()
                     if found and found != expected:
                         out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "role"),
-                                          label="本单位角色", expected=expected, found=found))
+                                          label=L.LABELS["role"], expected=expected, found=found))
         return out
 
     def check_formulas(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
@@ -492,9 +481,6 @@ class _FileCheck:
 
 
 _ROW_TEXT_KEYS = ("item", "indicator", "measure_unit", "highlights", "problems")
-_LIMITS = {"item": L.MAX_ITEM_LEN, "indicator": L.MAX_INDICATOR_LEN, "measure_unit": L.MAX_MEASURE_UNIT_LEN,
-           "highlights": L.MAX_NARRATIVE_LEN, "problems": L.MAX_NARRATIVE_LEN}
-_LABEL = {c.key: c.label for c in L.COLUMNS}
 
 _NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
 _PLAIN = re.compile(rf"^({_NUM})$")
@@ -517,7 +503,7 @@ class _RowCheck:
 
     def add(self, code: str, key: str, **params) -> None:
         self.out.append(self.fc.p(code, sheet=L.SHEET_ENTRY, cell=self.sheet.ref(self.r, key),
-                                  label=_LABEL[key], **params))
+                                  label=L.LABELS[key], **params))
 
     def raw(self, key: str):
         """The cell value, or a formula's cached result (reported: a formula is no entry)."""
@@ -541,8 +527,8 @@ class _RowCheck:
         if changed:
             self.add("control-characters", key)
         s = s.strip()
-        if len(s) > _LIMITS[key]:
-            self.add("text-too-long", key, length=len(s), limit=_LIMITS[key])
+        if len(s) > L.TEXT_LIMITS[key]:
+            self.add("text-too-long", key, length=len(s), limit=L.TEXT_LIMITS[key])
         return s
 
     def direction(self) -> str:

@@ -18,17 +18,12 @@ FONT_SIZE = 11
 EXCEL_CELL_LIMIT = 32767
 
 _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
-_FORMULA_START = ("=", "+", "-", "@", "\t", "\r")
 
 
 def clean_text(value: str) -> tuple[str, bool]:
     """Remove characters that XML 1.0 (and so xlsx) cannot hold. Returns (text, changed)."""
     cleaned = _ILLEGAL_XML.sub("", value)
     return cleaned, cleaned != value
-
-
-def looks_like_formula(value: str) -> bool:
-    return value.startswith(_FORMULA_START)
 
 
 def new_workbook(path: str | Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
@@ -76,11 +71,68 @@ def fast_formulas(ws) -> None:
     ws._prepare_formula = prepare
 
 
+def cached_value(value):
+    """The cached result to pass to write_formula: xlsxwriter caches 0 for None, a blank result must be ""."""
+    return "" if value is None else value
+
+
 def fmt(wb: xlsxwriter.Workbook, **props):
     """A format with the CJK font unless another is given."""
     props.setdefault("font_name", CJK_FONT)
     props.setdefault("font_size", FONT_SIZE)
     return wb.add_format(props)
+
+
+HEADER_FILL = "#DDEBF7"  # the light blue of every header row we write
+
+
+def header_format(wb: xlsxwriter.Workbook, **props):
+    """The header-row format of our tables: bold on light blue, boxed, wrapped, centred vertically;
+    `props` add to it (align="center", locked=…)."""
+    return fmt(wb, **{"bold": True, "bg_color": HEADER_FILL, "border": 1, "text_wrap": True, "valign": "vcenter",
+                      **props})
+
+
+def write_table(wb: xlsxwriter.Workbook, name: str, columns, rows, *, head=None, cell: dict | None = None,
+                formats=None, wrap_from: float = 30, freeze_cols: int = 0, a3: bool = False):
+    """A sheet holding one table (the lists and reports we write): a frozen header row with an autofilter over
+    the rows. `columns` are (label, width) pairs; `head` the header format (default header_format(wb)).
+    Text goes through write_text, numbers (not bools) are written as numbers, None stays empty.
+
+    Columns at least `wrap_from` wide wrap their text. Without `cell` the cells take the column's format;
+    with `cell` (format properties, e.g. {"valign": "top"}) every cell gets them, plus text_wrap in a wide
+    column, plus what `formats(values)` returns for the row (a dict of properties, e.g. a font colour, or
+    None). `a3`: printed on A3 landscape with the header repeated. Returns the worksheet."""
+    ws = wb.add_worksheet(name)
+    head = head if head is not None else header_format(wb)
+    wide = [width >= wrap_from for _, width in columns]
+    wrap = fmt(wb, text_wrap=True, valign="top") if cell is None and any(wide) else None
+    cache: dict = {}
+
+    def style(row_props: dict | None, wide: bool):
+        if cell is None:
+            return None
+        key = (tuple(sorted((row_props or {}).items())), wide)
+        if key not in cache:
+            cache[key] = fmt(wb, **{**cell, **(row_props or {}), **({"text_wrap": True} if wide else {})})
+        return cache[key]
+
+    for c, (label, width) in enumerate(columns):
+        ws.write_string(0, c, label, head)
+        ws.set_column(c, c, width, wrap if wide[c] else None)
+    for r, values in enumerate(rows, start=1):
+        row_props = formats(values) if formats else None
+        for c, v in enumerate(values):
+            st = style(row_props, wide[c])
+            if isinstance(v, (int, float)) and not isinstance(v, bool):
+                ws.write_number(r, c, v, st)
+            else:
+                write_text(ws, r, c, v, st)
+    ws.freeze_panes(1, freeze_cols)
+    ws.autofilter(0, 0, max(len(rows), 1), len(columns) - 1)
+    if a3:
+        set_a3_landscape(ws, repeat_rows=(0, 0))
+    return ws
 
 
 def write_text(ws, row: int, col: int, value, cell_format=None) -> None:

@@ -56,26 +56,33 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
     if csv_path and csv_path.suffix.lower() != ".csv":
         csv_path = csv_path.with_suffix(".csv")
     outputs = [p for p in (output, report_path, json_path, csv_path) if p]
-    guard_outputs([*outputs, ledger_path or output.parent / "ledger.sqlite"], [register_path, directory_path])
+    ledger_path = ledger_path or output.parent / "ledger.sqlite"
+    guard_outputs([*outputs, ledger_path], [register_path, directory_path])
     register = load_register(register_path)
     directory = None
     if directory_path:
         from ..directory import load_directory
 
         directory = load_directory(directory_path)
-    ledger_path = ledger_path or output.parent / "ledger.sqlite"
     exclude = [*outputs, ledger_path, register_path] + ([directory_path] if directory_path else [])
 
-    from ..intake import list_files
-
-    n = len(list_files(dirs, exclude))
     bar = None
-    if n and (sys.stderr.isatty() or n > 20):
-        bar = click.progressbar(length=n, label="收集", file=sys.stderr)
-        bar.__enter__()
+    first = True
+
+    def progress(done: int, total: int) -> None:
+        # the bar is made on the first file, when collect (which lists the folders once) knows the total
+        nonlocal bar, first
+        if first:
+            first = False
+            if sys.stderr.isatty() or total > 20:
+                bar = click.progressbar(length=total, label="收集", file=sys.stderr)
+                bar.__enter__()
+        if bar is not None:
+            bar.update(1)
+
     try:
         result = collect(dirs, register, period, directory=directory, exclude=exclude, ledger=ledger_path,
-                         progress=(lambda done, total: bar.update(1)) if bar else None, password=password)
+                         progress=progress, password=password)
     finally:
         if bar is not None:
             bar.__exit__(None, None, None)

@@ -3,9 +3,8 @@ from __future__ import annotations
 
 import click
 
+from ..importers import LAYOUTS as _LAYOUTS  # light: the readers that need pandas/docx/pypdf load lazily
 from . import guard_outputs
-
-_LAYOUTS = ("auto", "web-table", "numbered", "pipe-table", "table")
 
 
 @click.command("import")

@@ -1,4 +1,4 @@
-"""`xltasks templates` (per-unit fill-in workbooks) and `xltasks directory` (a starting 单位名录)."""
+"""`xltasks templates`: per-unit fill-in workbooks, notices and the distribution list."""
 from __future__ import annotations
 
 import re
@@ -75,31 +75,4 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
         click.echo(f"提示: {w}")
 
 
-@click.command("directory")
-@click.argument("register", type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="要写出的单位名录（.xlsx）。")
-def directory_command(register, out):
-    """根据任务台账写出一份初始的单位名录，供核对别名、集合成员并补充联系人。
-
-    带括号别称的单位名（如“市建委（市住建局）”）与不带括号的名称同时出现时记为别名；
-    各区、县（市）政府（管委会）等集合的成员单位按台账中出现的区县推测。
-
-    \b
-    示例：
-      xltasks directory register.xlsx -o units.xlsx
-    """
-    from ..directory import write_starting_directory
-    from ..register_io import load_register
-
-    if not out.lower().endswith(".xlsx"):
-        raise click.BadParameter("单位名录应保存为 .xlsx 文件", param_hint="-o/--out")
-    guard_outputs([out], [register])
-    directory = write_starting_directory(load_register(register), out)
-    n_alias = sum(len(e.aliases) for e in directory.entries)
-    n_coll = len({c for e in directory.entries for c in e.collectives})
-    click.echo(f"已写出单位名录: {out}（单位 {len(directory.entries)} 个，别名 {n_alias} 个，集合 {n_coll} 个）")
-    click.echo("请核对别名与集合成员，补充联系人后用 --directory 传给 xltasks templates。")
-
-
-COMMANDS = [templates_command, directory_command]
+COMMANDS = [templates_command]

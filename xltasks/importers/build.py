@@ -4,7 +4,7 @@ from __future__ import annotations
 import hashlib
 from dataclasses import dataclass, field
 
-from ..models import Register, SourceInfo, Task, Unit, Warning_
+from ..models import ROLE_LEAD, Register, SourceInfo, Task, Unit, Warning_
 from ..units import UnitList, classify_paren, unit_kind
 
 
@@ -123,7 +123,7 @@ def build_units(tasks: list[Task], warnings: list[Warning_] | None = None, sourc
             if u is None:
                 u = units[name] = Unit(name=name, kind=unit_kind(name))
             u.tasks += 1
-            if name == t.lead_unit and not t.supporting_only:
+            if t.role_of(name) == ROLE_LEAD:
                 u.lead_tasks += 1
     if warnings is not None:
         # The same pair printed both ways round (市安委办(市应急管理局) / 市应急管理局(市安委办)): worth a look.

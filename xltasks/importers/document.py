@@ -24,6 +24,9 @@ from pathlib import Path
 from ..errors import NotADecomposition, XltasksError
 from .reasons import reason
 from ..models import Register, Warning_
+from ..units import squash
+from . import table
+from .text import BLANKS as _BLANKS, clean as _clean
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
@@ -32,10 +35,10 @@ def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
 
 
-_BLANKS = "\u00a0\u3000\u200b\ufeff\t "
 _OPEN = "(（"
 
-# Column roles, recognised from the header cell with all blanks removed (NFKC).
+# Column roles, recognised from the header cell by table's header words; a 配合单位 column is read like a
+# unit column (its cell lines become a "、" list).
 ROLE_NO = "no"
 ROLE_TEXT = "text"
 ROLE_LEADER = "leader"
@@ -44,18 +47,8 @@ ROLE_OTHER = "other"
 
 
 def column_role(header: str | None) -> str:
-    h = _squash(header)
-    if not h:
-        return ROLE_OTHER
-    if h in ("序号", "编号", "序", "No", "No.") or h.startswith("序号"):
-        return ROLE_NO
-    if "领导" in h:
-        return ROLE_LEADER
-    if "单位" in h or "部门" in h:
-        return ROLE_UNITS
-    if "任务" in h or "重点工作" in h or "工作内容" in h or "事项" in h:
-        return ROLE_TEXT
-    return ROLE_OTHER
+    role = table.column_role(_squash(header))
+    return ROLE_UNITS if role == "support" else (role or ROLE_OTHER)
 
 
 def header_roles(row: list[str | None]) -> list[str] | None:
@@ -67,13 +60,8 @@ def header_roles(row: list[str | None]) -> list[str] | None:
 
 
 def _squash(s: str | None) -> str:
-    import unicodedata
-
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s or "")).strip(_BLANKS)
-
-
-def _clean(s: str) -> str:
-    return s.strip().strip(_BLANKS).strip()
+    # squash, and the zero-width space / BOM Word leaves at a cell's ends (not whitespace to a regex) go too
+    return squash(s).strip(_BLANKS)
 
 
 _CJK = r"\u3400-\u9fff"

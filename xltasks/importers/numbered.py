@@ -13,9 +13,9 @@ from __future__ import annotations
 import re
 
 from ..models import Register
-from ..units import parse_units
+from ..units import cn_to_int, parse_units
 from .build import Builder
-from .text import CN_NUM, clean, cn_to_int, leader_from_group, read_lines
+from .text import CN_NUM, clean, leader_from_group, read_lines
 
 ATTACHMENT = re.compile(r"^附件\s*(\d+)\s*$")
 CN_ITEM = re.compile(r"^([" + CN_NUM + r"]+)\s*、\s*(.+)$")

@@ -37,10 +37,6 @@ def to_grid(text: str) -> tuple[list[list[str]], list[int]]:
     return rows, numbers
 
 
-def looks_like(text: str) -> bool:
-    return sum(1 for line in read_lines(text)[:200] if line.count("|") >= 3) >= 3
-
-
 def parse(text: str, source: str) -> Register:
     rows, numbers = to_grid(text)
     return parse_rows(rows, source, layout="pipe-table", row_numbers=numbers)

@@ -16,19 +16,20 @@ from typing import Sequence
 from ..errors import NotADecomposition, XltasksError
 from ..fileio import decode_text
 from ..models import Register
-from ..units import parse_cell_lines
+from ..units import cn_to_int, parse_cell_lines, squash
 from .build import Builder
-from .text import CN_NUM, clean, cn_to_int, leader_from_group, nfkc, squash
+from .text import CN_NUM, clean, leader_from_group, nfkc
 
 HEADER_SEARCH_ROWS = 15
 
-# Column roles, checked in this order (配合单位 before 单位, 牵头领导 before 牵头单位).
+# Column roles, checked in this order (配合单位 before 单位, 牵头领导 before 牵头单位). The one list of header
+# words: Word tables and PDFs (importers.document) are read with it too.
 _COLUMN_PATTERNS: tuple[tuple[str, re.Pattern], ...] = (
-    ("no", re.compile(r"^(序号|编号|序|任务编号|任务序号|NO\.?|No\.?)$", re.I)),
+    ("no", re.compile(r"^(序号.*|编号|序|任务编号|任务序号|NO\.?)$", re.I)),
     ("leader", re.compile(r"(牵头|责任|分管|联系|主要)?(市|区|县)?领导")),
     ("support", re.compile(r"(配合|协办|协同|参与|协助)(单位|部门)")),
-    ("units", re.compile(r"(责任|牵头|主办|承办|主要责任|实施)(单位|部门)|^单位$|^部门$")),
-    ("text", re.compile(r"重点工作|工作任务|任务|工作内容|主要内容|目标任务|重点任务|民生实事")),
+    ("units", re.compile(r"单位|部门")),  # 责任/牵头/主办/承办/实施单位, 责任部门, 单位
+    ("text", re.compile(r"重点工作|工作任务|任务|工作内容|主要内容|目标任务|重点任务|民生实事|事项")),
 )
 SECTION = re.compile(r"^[" + CN_NUM + r"]+\s*[、.．]\s*\S")
 GROUP = re.compile(r"^[(（][" + CN_NUM + r"]+[)）]\s*\S")
@@ -45,13 +46,25 @@ def _cell(v) -> str:
     return clean(str(v).replace("\r\n", "\n").replace("\r", "\n"))
 
 
+def _header_text(value: str | None) -> str:
+    return re.sub(r"[(（].*?[)）]", "", squash(value))  # "重点工作任务(杭州市2项配合工作)"
+
+
+def column_role(value: str | None) -> str | None:
+    """The role of one header cell ("no", "leader", "support", "units", "text"), None if it has none."""
+    s = _header_text(value)
+    for role, pat in _COLUMN_PATTERNS:
+        if s and pat.search(s):
+            return role
+    return None
+
+
 def column_roles(row: Sequence[str]) -> dict[str, int]:
     """Map column role → index for a header row (first match per role)."""
     roles: dict[str, int] = {}
     for i, value in enumerate(row):
-        s = squash(value)
-        s = re.sub(r"[(（].*?[)）]", "", s)  # "重点工作任务(杭州市2项配合工作)"
-        if not s or len(s) > 20:
+        s = _header_text(value)
+        if not s or len(s) > 20:  # a title above the table is no header cell
             continue
         for role, pat in _COLUMN_PATTERNS:
             if pat.search(s) and role not in roles:
@@ -178,6 +191,3 @@ def read_grid(path: str | Path) -> list[list[str]]:
             return grid
     return first or []
 
-
-def parse_file(path: str | Path, source: str | None = None) -> Register:
-    return parse_rows(read_grid(path), source or str(path))

@@ -11,9 +11,9 @@ from __future__ import annotations
 import re
 
 from ..models import Register
-from ..units import parse_units
+from ..units import parse_units, squash
 from .build import Builder
-from .text import CN_NUM, clean, leader_from_group, read_lines, squash
+from .text import CN_NUM, clean, leader_from_group, read_lines
 
 SECTION = re.compile(r"^[" + CN_NUM + r"]+\s*、\s*\S")
 GROUP = re.compile(r"^[(（][" + CN_NUM + r"]+[)）]\s*\S")
