@@ -16,6 +16,7 @@ from pathlib import Path
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from . import layout, rates
+from .errors import XltasksError
 from .fileio import atomic_write_with
 from .models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .rules import STATUSES_OF, TASK_ONLY, RuleSet, load_rules
@@ -256,9 +257,17 @@ def _unit_key(task: Task) -> str:
     return task.lead_unit or (task.units[0] if task.units else "") or "（未注明）"
 
 
+_SHOWN_IDS = 5  # task ids named in the one-line summary of rows the register lacks
+
+
 def compile_workbook(register: Register, progress: Progress, out_path: str | Path, *, as_of: dt.date,
-                     rules: RuleSet | None = None, title: str | None = None) -> CompileResult:
-    """Write the 汇编 workbook to out_path (atomically) and return the per-task rates and statuses."""
+                     rules: RuleSet | None = None, title: str | None = None, register_file: str = "",
+                     progress_file: str = "") -> CompileResult:
+    """Write the 汇编 workbook to out_path (atomically) and return the per-task rates and statuses.
+
+    A register with no task, or one that none of the progress rows belong to (the wrong register), is an
+    XltasksError naming `register_file` / `progress_file` (the paths as given): an empty 汇编 helps no one.
+    Rows of tasks the register lacks are summarised in one warning."""
     rules = rules or load_rules(None)
     out_path = Path(out_path)
     expected = rules.expected(as_of)
@@ -266,14 +275,32 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
     pz = rules.pending_as_zero
     title = title or f"{as_of.year}年重点工作完成情况汇编（截至{as_of.month}月{as_of.day}日）"
 
+    if not register.tasks:
+        raise XltasksError("任务台账中没有任何任务，无法编制汇编", file=register_file or register.source)
     known = {t.id for t in register.tasks}
     rows_by_task: dict[str, list[ProgressRow]] = defaultdict(list)
-    warnings: list[str] = []
+    unknown: dict[str, list[str]] = {}  # task id → the files its rows came from, in order
+    n_unknown = 0
     for r in progress.rows:
         if r.task_id in known:
             rows_by_task[r.task_id].append(r)
         else:
-            warnings.append(f"{r.provenance.file or r.unit}: 任务编号“{r.task_id}”不在任务台账中，未编入汇编")
+            n_unknown += 1
+            files = unknown.setdefault(r.task_id, [])
+            origin = r.provenance.file or r.unit
+            if origin and origin not in files:
+                files.append(origin)
+    warnings: list[str] = []
+    if n_unknown:
+        shown = "、".join(f"“{tid}”" for tid in list(unknown)[:_SHOWN_IDS]) + ("等" if len(unknown) > _SHOWN_IDS else "")
+        if n_unknown == len(progress.rows):
+            where = f"（任务台账 {register_file}）" if register_file else ""
+            raise XltasksError(f"进度台账与任务台账不匹配：{n_unknown} 行的任务编号均不在台账中（如 {shown}）{where}，"
+                               f"请确认使用的是本期下发模板所用的任务台账", file=progress_file)
+        origins = list(dict.fromkeys(f for fs in unknown.values() for f in fs))
+        from_files = (f"，来自 {'、'.join(origins[:3])}{'等' if len(origins) > 3 else ''}" if origins else "")
+        warnings.append(f"{n_unknown} 行进度的任务编号（{len(unknown)} 个：{shown}）不在任务台账中{from_files}，"
+                        f"未编入汇编")
 
     sections: dict[str, int] = {}
     leaders: dict[str, int] = {}

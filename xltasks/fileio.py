@@ -110,11 +110,29 @@ def decode_text(data: bytes) -> tuple[str, str]:
     return data.decode("utf-8", errors="replace"), "utf-8 (with replacement)"
 
 
-def safe_filename(name: str, max_len: int = 120) -> str:
-    """A file name that Windows, macOS and Linux all accept (full-width characters kept)."""
+SAFE_NAME_BYTES = 150  # a stem this long leaves room for "_下发通知.txt" and the temporary-file affixes
+
+
+def safe_filename(name: str, max_len: int = 120, *, max_bytes: int = SAFE_NAME_BYTES) -> str:
+    """A file name that Windows, macOS and Linux all accept (full-width characters kept).
+
+    Linux and macOS allow 255 bytes per name and a CJK character takes 3 in UTF-8, so a long name is cut
+    on a character boundary to `max_len` characters and `max_bytes` UTF-8 bytes, and then ends in "_" and 8
+    hex digits of its hash: two long names that share their first 40 characters still get two files.
+    """
     bad = '<>:"/\\|?*'
     out = "".join("_" if (c in bad or ord(c) < 32) else c for c in name).strip().rstrip(".")
     reserved = {"CON", "PRN", "AUX", "NUL", *(f"COM{i}" for i in range(1, 10)), *(f"LPT{i}" for i in range(1, 10))}
     if out.upper().split(".")[0] in reserved:
         out = "_" + out
-    return out[:max_len] or "_"
+    if len(out) > max_len or len(out.encode("utf-8")) > max_bytes:
+        suffix = "_" + hashlib.sha1(name.encode("utf-8", "surrogatepass")).hexdigest()[:8]
+        room_bytes, room_chars = max(max_bytes - len(suffix), 1), max(max_len - len(suffix), 1)
+        cut, size = [], 0
+        for c in out[:room_chars]:
+            size += len(c.encode("utf-8", "surrogatepass"))
+            if size > room_bytes:
+                break
+            cut.append(c)
+        out = "".join(cut).rstrip(" .") + suffix
+    return out or "_"

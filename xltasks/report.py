@@ -150,7 +150,52 @@ def load_report(path: str | Path) -> dict:
         raise XltasksError(f"不是有效的 JSON 报告: {exc}", file=str(p)) from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list) or "missing_units" not in data:
         raise XltasksError("不是 xltasks collect 生成的 report.json（缺少 files / missing_units）", file=str(p))
+    _check_report_shape(data, str(p))
     return data
+
+
+def _check_report_shape(data: dict, file: str) -> None:
+    """A hand-edited report.json: every key remind reads has the type collect writes, and every unit to
+    write a notice for is a non-empty name; otherwise an XltasksError naming the file and the key."""
+    from .errors import XltasksError
+
+    def kind(v) -> str:
+        return "null" if v is None else type(v).__name__
+
+    if not isinstance(data.get("period", ""), str):
+        raise XltasksError(f"period 应为文字（现为 {kind(data['period'])}）", file=file, where="period")
+    for key in ("units", "missing_units", "rejected_units"):
+        if key in data and not isinstance(data[key], list):
+            raise XltasksError(f"{key} 应为列表（现为 {kind(data[key])}）", file=file, where=key)
+    for key in ("units", "files"):
+        for i, item in enumerate(data.get(key, [])):
+            if not isinstance(item, dict):
+                raise XltasksError(f"应为对象（现为 {kind(item)}）", file=file, where=f"{key}[{i}]")
+    for i, u in enumerate(data.get("units", [])):
+        if not isinstance(u.get("unit"), str):
+            raise XltasksError(f"单位名称应为文字（现为 {kind(u.get('unit'))}）", file=file, where=f"units[{i}].unit")
+        if not isinstance(u.get("file", ""), (str, type(None))):
+            raise XltasksError(f"应为文字（现为 {kind(u.get('file'))}）", file=file, where=f"units[{i}].file")
+        for k in ("tasks", "lead_tasks", "errors"):
+            if k in u and (not isinstance(u[k], int) or isinstance(u[k], bool)):
+                raise XltasksError(f"应为整数（现为 {kind(u[k])}）", file=file, where=f"units[{i}].{k}")
+    for i, f in enumerate(data["files"]):
+        if not isinstance(f.get("path", ""), str):
+            raise XltasksError(f"应为文字（现为 {kind(f.get('path'))}）", file=file, where=f"files[{i}].path")
+        problems = f.get("problems", [])
+        if not isinstance(problems, list) or not all(isinstance(x, dict) for x in problems):
+            raise XltasksError("应为问题对象的列表", file=file, where=f"files[{i}].problems")
+        for x in problems:  # a key deleted by hand prints as blank in the notice, not as an internal error
+            for k in ("code", "level", "sheet", "cell", "message", "suggestion"):
+                x.setdefault(k, "")
+    for key in ("missing_units", "rejected_units"):
+        for i, name in enumerate(data.get(key, [])):
+            if not isinstance(name, str) or not name.strip():
+                shown = "空" if isinstance(name, str) else kind(name)
+                raise XltasksError(f"单位名称应为非空文字（现为 {shown}），请改正或删去这一项", file=file,
+                                   where=f"{key}[{i}]")
+        if key in data:  # a name listed twice gets one notice
+            data[key] = list(dict.fromkeys(data[key]))
 
 
 def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", contact: str = "",
@@ -166,24 +211,35 @@ def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", co
     as_of = as_of or dt.date.today().isoformat()
     units = {u["unit"]: u for u in report.get("units", [])}
     written: list[Path] = []
+    used: set[str] = set()
+
+    def notice_path(unit: str, kind: str) -> Path:
+        # two names the file system cannot tell apart ("a/b", "a_b"; "A", "a") get two notices
+        base = f"{safe_filename(f'{period}_{unit}')}_{kind}"
+        name, k = base, 2
+        while name.lower() in used:
+            name, k = f"{base}_{k}", k + 1
+        used.add(name.lower())
+        return out_dir / f"{name}.txt"
+
     for unit in report.get("missing_units", []):
         u = units.get(unit, {})
         text = render("催报通知.txt.j2", unit=unit, period=period, as_of=as_of, tasks=u.get("tasks", 0),
                       lead_tasks=u.get("lead_tasks", 0), deadline=deadline, contact=contact)
-        path = out_dir / f"{safe_filename(f'{period}_{unit}')}_催报通知.txt"
+        path = notice_path(unit, "催报通知")
         atomic_write_notice(path, text)
         written.append(path)
     files = {f["path"]: f for f in report.get("files", [])}
     for unit in report.get("rejected_units", []):
         u = units.get(unit, {})
-        f = files.get(u.get("file", ""), {})
+        f = files.get(u.get("file") or "", {})
         problems = f.get("problems", [])
         text = render("退回修改通知.txt.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
                       if "::" not in str(f.get("path", "")) else str(f.get("path")).split("::")[-1],
-                      errors=sum(p["level"] == LEVEL_ERROR for p in problems),
-                      warnings=sum(p["level"] == LEVEL_WARNING for p in problems), problems=problems,
+                      errors=sum(p.get("level") == LEVEL_ERROR for p in problems),
+                      warnings=sum(p.get("level") == LEVEL_WARNING for p in problems), problems=problems,
                       deadline=deadline, contact=contact)
-        path = out_dir / f"{safe_filename(f'{period}_{unit}')}_退回修改通知.txt"
+        path = notice_path(unit, "退回修改通知")
         atomic_write_notice(path, text)
         written.append(path)
     return written

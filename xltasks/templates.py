@@ -321,32 +321,36 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
 def make_templates(register: Register, out_dir, period: str, *, deadline: dt.date | None = None,
                    directory=None, units: list[str] | None = None, previous: Progress | None = None,
                    rows_per_task: int = layout.DEFAULT_ROWS_PER_TASK, register_sha256: str = "",
-                   contact: str = "") -> TemplateRun:
+                   contact: str = "", register_file: str = "") -> TemplateRun:
     """Write one template per unit (or per unit in `units`), the notices and 分发清单.xlsx into out_dir.
 
     `contact` (the office's contact line) goes into the instructions and notices ("whom to ask").
+    `register_file` (the register's path, as the user gave it) is named in errors about the register.
     """
+    register_name = register_file or register.source
     if rows_per_task < 1:
         raise XltasksError(f"每项任务的填报行数须至少为 1（现为 {rows_per_task}）")
     period = (period or "").strip()
     if not period:
         raise XltasksError("缺少填报期次（如 2021Q3）")
+    if not register.tasks:
+        raise XltasksError("任务台账中没有任何任务，无法生成模板", file=register_name)
     out_dir = Path(out_dir)
-    out_dir.mkdir(parents=True, exist_ok=True)
     plan, unexpanded = plan_recipients(register, directory)
     if units:
         wanted: list[str] = []
         for name in units:
             for r in (directory.resolve(name) if directory is not None else [name.strip()]):
                 if r not in plan:
-                    raise XltasksError(f"单位“{name}”在任务台账中没有任务，无法生成模板")
+                    raise XltasksError(f"单位“{name}”在任务台账中没有任务，无法生成模板", file=register_name)
                 if r not in wanted:
                     wanted.append(r)
         plan = {u: plan[u] for u in wanted}
     # only the collectives actually generated this run are worth a warning
     warnings = collective_warnings([u for u in unexpanded if u in plan], directory)
     if not plan:
-        raise XltasksError("任务台账中没有任何责任单位，无法生成模板", file=register.source)
+        raise XltasksError("任务台账中没有任何责任单位，无法生成模板", file=register_name)
+    out_dir.mkdir(parents=True, exist_ok=True)
 
     tasks_by_id = {t.id: t for t in register.tasks}
     previous_lines = _previous_lines(previous, directory)
@@ -357,6 +361,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
     used_names: set[str] = set()
     env_directions = _DIRECTION_DESCRIPTIONS
     jobs: list[tuple[Path, dict]] = []  # workbooks to write: (path, _write_workbook arguments)
+    notices: list[tuple[Path, str]] = []  # written after the workbooks they announce
 
     for unit, roles in plan.items():
         unit_tasks = [(tasks_by_id[tid], role) for tid, role in roles.items()]
@@ -412,17 +417,31 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
         if recipient is not None:
             recipient_contact = "，".join(x for x in (recipient.contact, recipient.phone, recipient.email) if x)
         notice_path = out_dir / f"{name}_下发通知.txt"
-        atomic_write_notice(notice_path, render(
+        notices.append((notice_path, render(
             "下发通知.txt.j2", unit=unit, period=period, deadline=deadline_text, file_name=path.name,
             n_tasks=len(unit_tasks), lead_ids=lead_ids, support_ids=support_ids, contact=contact,
-            recipient_contact=recipient_contact))
+            recipient_contact=recipient_contact)))
         run.issued.append(IssuedTemplate(unit=unit, path=path, task_ids=[t.id for t, _ in unit_tasks],
                                          lead_task_ids=lead_ids, support_task_ids=support_ids,
                                          notice=notice_path, template_id=template_id))
 
+    # Every name is checked before the first file is written: a run stopped half-way would leave notices
+    # for workbooks that were never made.
+    _check_output_names([p for p, _ in jobs] + [p for p, _ in notices] + [run.distribution_list])
     _write_workbooks(jobs)
+    for notice_path, text in notices:
+        atomic_write_notice(notice_path, text)
     _write_distribution_list(run, deadline_text, directory)
     return run
+
+
+MAX_NAME_BYTES = 255  # per file name on Linux and macOS (UTF-8); Windows allows 255 UTF-16 units
+
+
+def _check_output_names(paths: list[Path]) -> None:
+    for p in paths:
+        if len(p.name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES or len(p.name) > MAX_NAME_BYTES:
+            raise XltasksError(f"文件名过长（超过 {MAX_NAME_BYTES} 字节），未写出任何文件", file=str(p))
 
 
 # A province run writes 1,000 workbooks, each independent of the others: beyond this many task slots

@@ -135,11 +135,18 @@ def write_table(wb: xlsxwriter.Workbook, name: str, columns, rows, *, head=None,
     return ws
 
 
-def write_text(ws, row: int, col: int, value, cell_format=None) -> None:
-    """Write unit-supplied text as text (never a formula), truncated to Excel's cell limit."""
+def excel_text(value) -> str:
+    """The text a cell written by `write_text` holds: cleaned of XML-illegal characters, cut to Excel's
+    32,767-character cell limit. A check of a returned cell against the register compares with this, since
+    the template could hold no more (the register itself keeps the whole text)."""
     text, _ = clean_text("" if value is None else str(value))
-    if len(text) > EXCEL_CELL_LIMIT:
-        text = text[:EXCEL_CELL_LIMIT]
+    return text[:EXCEL_CELL_LIMIT] if len(text) > EXCEL_CELL_LIMIT else text
+
+
+def write_text(ws, row: int, col: int, value, cell_format=None) -> None:
+    """Write unit-supplied text as text (never a formula), truncated to Excel's cell limit (silently here:
+    the register import warns about a task text over the limit)."""
+    text = excel_text(value)
     if text == "":
         ws.write_blank(row, col, None, cell_format)
     else:

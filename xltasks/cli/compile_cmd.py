@@ -43,7 +43,8 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date,
     rule_set = load_rules(rules)
     register = load_register(register_path)
     progress = read_progress(merged)
-    result = compile_workbook(register, progress, output, as_of=as_of, rules=rule_set, title=title)
+    result = compile_workbook(register, progress, output, as_of=as_of, rules=rule_set, title=title,
+                              register_file=str(register_path), progress_file=str(merged))
     for w in result.warnings:
         click.echo(f"警告: {w}", err=True)
     counts = "，".join(f"{k} {v}" for k, v in result.counts.items())

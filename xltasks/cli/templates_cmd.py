@@ -67,7 +67,7 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
     run = make_templates(reg, out_dir, period, deadline=deadline, directory=directory,
                          units=_split_units(units) or None, previous=previous,
                          rows_per_task=rows_per_task or layout.DEFAULT_ROWS_PER_TASK,
-                         register_sha256=sha256_file(register), contact=contact)
+                         register_sha256=sha256_file(register), contact=contact, register_file=str(register))
     n_tasks = sum(len(i.task_ids) for i in run.issued)
     click.echo(f"已生成 {len(run.issued)} 个单位的填报模板（共 {n_tasks} 个任务分配）: {out_dir}")
     click.echo(f"分发清单: {run.distribution_list}")

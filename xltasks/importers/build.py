@@ -6,6 +6,7 @@ from dataclasses import dataclass, field
 
 from ..models import ROLE_LEAD, Register, SourceInfo, Task, Unit, Warning_
 from ..units import UnitList, classify_paren, unit_kind
+from ..xlsx import EXCEL_CELL_LIMIT, clean_text
 
 
 @dataclass
@@ -68,6 +69,9 @@ class Builder:
             self.warn(f"同一任务中单位重复列出, 只计一次: {dup}", units_line or line)
         if not units.units:
             self.warn(f"任务 {no} 没有责任单位", line)
+        if len(text) > EXCEL_CELL_LIMIT and len(clean_text(text)[0]) > EXCEL_CELL_LIMIT:
+            # the register (JSON) keeps it whole; register.xlsx and the templates can hold only the limit
+            self.warn(f"任务文字超过 Excel 单元格上限 {EXCEL_CELL_LIMIT} 字，表格中将截断", line)
         grp = self._grp_in_sec if self._group_title else 0
         self.drafts.append(_Draft(len(self.sections), grp, task))
         return task
