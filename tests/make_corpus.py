@@ -328,6 +328,14 @@ def _duplicate(newest_bad: bool):
 LONG = "长" * 40_000
 
 
+def _far_meta_cell(wb):
+    wb[layout.SHEET_META]["XFD1048576"] = "x"
+
+
+# a last row written without cell refs (the cell's place is its order): the tree reader finds it
+_FAR_ROW_NO_REF = b'<row r="1048576"><c t="inlineStr"><is><t>x</t></is></c></row></sheetData>'
+
+
 @dataclass
 class Case:
     name: str
@@ -355,6 +363,15 @@ CASES: list[Case] = [
     Case("zip-bomb-lying-header", _bomb_lying, "too-large"),
     Case("zip-bomb-in-mail-archive", _bomb_in_mail, "too-large"),
     Case("too-many-members", _many_members, "too-large"),
+    # one value far from the template's area would make the reader allocate rows × columns cells (512 GiB)
+    Case("value-in-far-corner", _openpyxl(_cell("XFD1048576", "x")), "too-large"),
+    Case("value-far-right", _openpyxl(_cell("ZZ20000", "x")), "too-large"),
+    Case("value-far-corner-of-meta", _openpyxl(_far_meta_cell), "too-large"),
+    Case("value-far-corner-single-quoted", _sheet_xml(lambda x: x.replace(
+        b"</sheetData>", b"<row r='1048576'><c r = 'XFD1048576' t='inlineStr'><is><t>x</t></is></c></row></sheetData>")),
+        "too-large"),
+    Case("value-far-down-without-refs",
+         _sheet_xml(lambda x: x.replace(b"</sheetData>", _FAR_ROW_NO_REF)), "too-large"),
     Case("encrypted", _encrypted, "encrypted"),
     Case("encrypted-ods", _ods_encrypted, "encrypted"),
     Case("billion-laughs-sheet", _sheet_xml(_after_decl(_LAUGHS)), "xml-dtd"),
@@ -407,7 +424,8 @@ CASES: list[Case] = [
     Case("wps-dimension-a1", _wps_dimension_clean, "", exit_code=0, merged=True),
     Case("wps-dimension-a1-error-below", _wps_dimension_error, "number-with-unit"),
     Case("duplicate-clean", _duplicate(False), "duplicate-superseded", exit_code=0, merged=True),
-    Case("duplicate-newest-bad", _duplicate(True), "duplicate-superseded"),
+    # the newest is rejected (the unit is sent back) but the older clean return's rows stay merged meanwhile
+    Case("duplicate-newest-bad", _duplicate(True), "older-return-used", merged=True),
 ]
 
 

@@ -225,14 +225,22 @@ def test_duplicates_newest_wins_by_saved_time(issued, tmp_path):
     assert [(p.code, p.level) for p in st["old.xlsx"].problems] == [("duplicate-superseded", "警告")]
     assert [r.item for r in res.progress.rows] == ["新"]
     assert res.valid
-    # the newest decides even when it has errors: the unit is sent back, the older clean file superseded
+    # the newest decides the status even when it has errors (the unit is sent back), but the newest clean
+    # file's rows stay merged meanwhile, said on the rejected file; the oldest is superseded
     bad = fill(t, "市住建局", ret / "newest.xlsx", [Entry("1.4", "更新", "新建保障性住房", "套", 5000, "4200套")])
     set_saved(bad, b"2021-10-07T08:00:00Z")
     res = collect([ret], reg, PERIOD)
-    st = {Path(f.path).name: f.status for f in res.files}
-    assert st == {"new.xlsx": "superseded", "old.xlsx": "superseded", "newest.xlsx": "rejected"}
-    assert {u.unit: u.status for u in res.units}["市住建局"] == UNIT_REJECTED
-    assert res.progress.rows == [] and not res.valid
+    st = {Path(f.path).name: f for f in res.files}
+    assert {k: f.status for k, f in st.items()} == {"new.xlsx": "accepted", "old.xlsx": "superseded",
+                                                    "newest.xlsx": "rejected"}
+    assert [(p.code, p.level) for p in st["newest.xlsx"].problems] == [
+        ("number-with-unit", "错误"), ("older-return-used", "警告")]
+    assert "new.xlsx" in st["newest.xlsx"].problems[-1].message
+    unit = next(u for u in res.units if u.unit == "市住建局")
+    assert (unit.status, Path(unit.file).name, Path(unit.data_file).name, unit.rows) == (
+        UNIT_REJECTED, "newest.xlsx", "new.xlsx", 1)
+    assert [r.item for r in res.progress.rows] == ["新"] and not res.valid
+    assert res.progress.reported_units == ["市住建局"]
 
 
 def test_rejected_file_not_merged_but_others_are(issued, tmp_path):

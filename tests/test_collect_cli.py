@@ -73,6 +73,11 @@ def test_collect_errors_exit_1_report_and_remind(issued, tmp_path):
         "单位：5 个（已报送 1，有错误退回 1，未报送 3）",
         "问题：错误 3 个，警告 1 个",
     ]
+    # after the summary, each rejected file with its first error: the console alone says what to fix
+    assert r.output.splitlines()[-2:] == [
+        "退回：b.xlsx：填报!I4 “目标值”填的是“5000套”，数字和单位写在了一起（等 2 处）",
+        "退回：c.xlsx：文件无法作为工作簿打开：这是 PDF 文件",
+    ]
     assert len(read_progress(tmp_path / "merged.xlsx").rows) == 4  # the good file merged all the same
     rep = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert rep["valid"] is False and rep["rejected_units"] == ["市住建局"]
@@ -168,3 +173,22 @@ def test_identified_but_rejected_unit_is_sent_back_not_chased(issued, tmp_path):
             "--json", tmp_path / "report.json")
     rep = json.loads((tmp_path / "report.json").read_text(encoding="utf-8"))
     assert {u["unit"]: u["status"] for u in rep["units"]}["市交通局"] == "已报送"
+
+
+def test_rejected_lines_are_capped_and_relative(issued, tmp_path):
+    """At most `limit` 退回 lines, then one line pointing to the report; paths relative to the folder given."""
+    from xltasks.cli.collect_cmd import rejected_lines
+    from xltasks.merge import collect
+
+    reg, _ = issued
+    ret = tmp_path / "returns"
+    (ret / "sub").mkdir(parents=True)
+    for name in ("a.xlsx", "b.xlsx", "sub/c.xlsx"):
+        (ret / name).write_bytes(b"%PDF-1.4")
+    res = collect([ret], reg, PERIOD)
+    assert rejected_lines(res, [ret], limit=2) == [
+        "退回：a.xlsx：文件无法作为工作簿打开：这是 PDF 文件",
+        "退回：b.xlsx：文件无法作为工作簿打开：这是 PDF 文件",
+        "…（另有 1 个退回文件，详见 --report）",
+    ]
+    assert rejected_lines(res, [ret])[-1] == "退回：sub/c.xlsx：文件无法作为工作簿打开：这是 PDF 文件"

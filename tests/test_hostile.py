@@ -435,3 +435,72 @@ def test_damaged_ledger_is_a_clear_error(kit, register_json, tmp_path):
     r = run_collect(folder, register_json, tmp_path / "out", "--ledger", db)
     assert_clean_run(r)
     assert r.exit_code == 1 and "台账数据库无法打开" in r.output
+
+
+@pytest.mark.parametrize("name, sheet, cell", [("value-in-far-corner", "填报", "XFD1048576"),
+                                               ("value-far-right", "填报", "ZZ20000"),
+                                               ("value-far-corner-of-meta", "_meta", "XFD1048576")])
+def test_far_value_refused_before_reading_names_the_cell(name, sheet, cell, kit, corpus):
+    """The sheet XML is measured before calamine allocates its dense grid: refused, the cell named."""
+    res = collect([corpus[name]], kit.register, PERIOD)
+    [f] = res.files
+    assert [(p.code, p.sheet, p.cell) for p in f.problems] == [("too-large", sheet, cell)]
+    assert cell in f.problems[0].message
+
+
+def test_value_just_outside_the_template_is_read(kit, tmp_path):
+    """A note typed a little right of the table (AA50) is within the caps: the return is read as usual."""
+    from tests.test_collect import edit
+
+    p = kit.clean(tmp_path / "a.xlsx")
+    edit(p, lambda wb: wb["填报"].__setitem__("AA50", "备注"))
+    res = collect([p], kit.register, PERIOD)
+    assert [f.status for f in res.files] == ["accepted"]
+    assert lines_of(res.progress.rows, BAD_UNIT) == expected_lines(BAD_UNIT)
+
+
+@pytest.mark.skipif(not hasattr(__import__("os"), "mkfifo"), reason="os.mkfifo is not available here")
+def test_fifo_and_device_link_are_not_read(kit, register_json, tmp_path):
+    """A FIFO (no writer: reading it would hang) and a link to /dev/zero (endless) are listed as not regular
+    files and never read; a link to a regular file is read as that file; the neighbours are merged."""
+    import os
+
+    folder = returns_folder(kit, None, tmp_path)
+    os.mkfifo(folder / "p.xlsx")
+    links = Path("/dev/zero").exists()
+    if links:
+        os.symlink("/dev/zero", folder / "z.xlsx")
+    target = kit.clean(tmp_path / "elsewhere.xlsx")
+    os.symlink(target, folder / "link.xlsx")
+    r = run_collect(folder, register_json, tmp_path / "out")
+    assert_clean_run(r)
+    assert r.exit_code == 1, r.output
+    rep = json.loads((tmp_path / "out" / "report.json").read_text(encoding="utf-8"))
+    by_name = {Path(f["path"]).name: f for f in rep["files"]}
+    for name in ["p.xlsx"] + (["z.xlsx"] if links else []):
+        [p] = by_name[name]["problems"]
+        assert (p["code"], by_name[name]["status"]) == ("not-a-workbook", "rejected")
+        assert "不是普通文件" in p["message"]
+    assert by_name["link.xlsx"]["status"] == "accepted" and by_name["link.xlsx"]["unit"] == BAD_UNIT
+    merged = read_progress(tmp_path / "out" / "merged.xlsx")
+    for unit in (*GOOD_UNITS, BAD_UNIT):
+        assert lines_of(merged.rows, unit) == expected_lines(unit), unit
+
+
+def test_file_read_stops_at_the_cap(tmp_path, monkeypatch):
+    """Never more than MAX_FILE_BYTES + 1 bytes are read, even when the file grows after its stat."""
+    monkeypatch.setattr(intake, "MAX_FILE_BYTES", 1000)
+    p = tmp_path / "big.xlsx"
+    p.write_bytes(b"PK\x03\x04" + b"\0" * 5000)
+    [s] = intake.sources_of(p)
+    with pytest.raises(IntakeFailure) as e:
+        preflight(s)
+    assert e.value.code == "too-large"
+    real_fstat = intake.os.fstat
+    monkeypatch.setattr(intake.os, "fstat", lambda fd: __import__("os").stat_result(
+        (*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))  # stat says 10 bytes: the read still stops
+    [s] = intake.sources_of(p)
+    assert len(s.data) <= 1001
+    with pytest.raises(IntakeFailure) as e:
+        preflight(s)
+    assert e.value.code == "too-large"

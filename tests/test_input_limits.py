@@ -100,6 +100,17 @@ def test_task_text_over_the_cell_limit_warns_and_the_register_keeps_it(tmp_path)
     wb = openpyxl.load_workbook(next(i.path for i in run_.issued if i.unit == "市发改委"))
     col = layout.COLUMN_INDEX["task_text"] + 1
     assert wb[layout.SHEET_ENTRY].cell(layout.FIRST_ENTRY_ROW, col).value == excel_text(long_text)
+    # the unit's return, its locked task text as the template held it, is not a changed locked cell
+    from xltasks.fill import Entry, fill_template
+    from xltasks.merge import collect
+
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    template = next(i.path for i in run_.issued if i.unit == "市发改委")
+    fill_template(template, returns / "fgw.xlsx", [Entry("1", "推进重点工作", self_rate=0.5)])
+    result = collect([returns], reg, "2021Q3")
+    assert [p.code for p in result.problems if p.level == "错误"] == []
+    assert [r.task_id for r in result.progress.rows] == ["1"]
 
 
 def test_excel_text_cleans_then_cuts_like_write_text():

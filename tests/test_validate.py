@@ -202,3 +202,107 @@ def test_gbk_member_names_in_zip(issued, tmp_path):
     (src,) = list(sources_of(zpath))
     assert src.path.endswith("mail.zip::住建局.xlsx")
     assert check_file(src, Context(reg, PERIOD)).valid
+
+
+@pytest.mark.parametrize("ref, found, expected", [("B5", "1.2", "1.1"),  # inside block 1.1 (rows 4-9)
+                                                  ("B10", "1.1", "1.2"),  # first row of block 1.2
+                                                  ("B4", "1.2", "1.1")])  # first row of block 1.1
+def test_changed_task_id_is_a_locked_cell_not_a_merge(issued, tmp_path, ref, found, expected):
+    """An issued id typed over another task's 任务编号 is reported there as a changed locked cell; the
+    template's own merges over the block (from `_meta` task_rows) are not reported as merges."""
+    reg, t = issued
+    path = edit(fill(t, "市发改委", tmp_path / "fgw.xlsx"), lambda wb: wb[layout.SHEET_ENTRY].__setitem__(ref, found))
+    res = check(path, reg)
+    assert [(p.code, p.cell) for p in res.problems] == [("locked-cell-changed", ref)]
+    assert f"应为“{expected}”，现为“{found}”" in res.problems[0].message
+    assert "任务编号" in res.problems[0].message
+
+
+def test_changed_id_found_from_neighbours_when_rows_were_added():
+    """Rows added or deleted (ids no longer where _meta put them): a stray run of a task between two rows
+    of another task is that task's row; an edge run is decided by the issued block holding it."""
+    from xltasks.validate import _changed_ids
+
+    spans = {"3.38": (64, 78), "3.39": (79, 93), "4.3": (94, 108)}
+    blocks = {"3.38": list(range(63, 79)), "3.39": [79] + list(range(81, 94)), "4.3": [80] + list(range(94, 109))}
+    assert _changed_ids(blocks, spans) == [(80, "4.3", "3.39")]
+    blocks = {"3.38": list(range(63, 78)), "4.3": [78] + list(range(94, 109)), "3.39": list(range(79, 94))}
+    assert _changed_ids(blocks, spans) == [(78, "4.3", "3.39")]
+    blocks = {"3.38": list(range(63, 79)), "3.39": list(range(79, 94)), "4.3": list(range(94, 109))}
+    assert _changed_ids(blocks, spans) == []  # one row added to 3.38: nothing changed
+
+
+def test_pending_text_numbers_and_invisible_characters(issued, tmp_path):
+    """"0（待年底核算）" (seed 002's own value) is pending, kept as typed; "1e5", "1,234" and full-width
+    digits are numbers written as text; zero-width spaces, BOM and NBSP are ignored when parsing."""
+    reg, t = issued
+    path = fill(t, "市住建局", tmp_path / "zj.xlsx", [
+        Entry("1.4", "甲", "指标1", "套", 100, "0（待年底核算）"),  # row 4
+        Entry("1.4", "", "指标2", "套", "1e5", 5),  # row 5
+        Entry("1.4", "", "指标3", "套", "1,234", "１２３"),  # row 6
+        Entry("1.4", "", "指标4", "套", "\u200b100", "60\u00a0"),  # row 7
+        Entry("1.4", "", "指标5", "套", "\ufeff100", 50, direction="\u200b不超过"),  # row 8
+        Entry("1.4", "乙", "", "", None, None, direction="定性", self_rate="\u200b85%"),  # row 9
+    ])
+    res = check(path, reg)
+    assert res.valid, res.problems
+    S = layout.SHEET_ENTRY
+    assert sorted((p.code, p.cell) for p in res.problems) == sorted([
+        ("pending-value", "J4"), ("number-as-text", "I5"), ("number-as-text", "I6"), ("number-as-text", "J6"),
+        ("number-as-text", "I7"), ("number-as-text", "J7"), ("number-as-text", "I8"), ("number-as-text", "L9")])
+    assert all(p.sheet == S for p in res.problems)
+    rows = {r.indicator or r.item: r for r in res.rows}
+    assert (rows["指标1"].pending, rows["指标1"].current, rows["指标1"].current_text) == (True, None, "0（待年底核算）")
+    assert rows["指标2"].target == 100000.0
+    assert (rows["指标3"].target, rows["指标3"].current) == (1234.0, 123.0)
+    assert (rows["指标4"].target, rows["指标4"].current) == (100.0, 60.0)
+    assert (rows["指标5"].target, rows["指标5"].direction) == (100.0, "upper")
+    assert rows["乙"].self_rate == pytest.approx(0.85)
+
+
+@pytest.mark.parametrize("text, code", [("1,23", "not-a-number"), ("1.5e3", "number-as-text"),
+                                        ("9e999", "not-a-number"), ("2000万", "number-with-unit")])
+def test_strict_numeric_text(issued, tmp_path, text, code):
+    """Thousands separators only in groups of three; an exponent needs digits; overflow is not a number."""
+    reg, t = issued
+    path = fill(t, "市住建局", tmp_path / "zj.xlsx", [Entry("1.4", "甲", "指标", "套", text, 5)])
+    res = check(path, reg)
+    assert (code, "I4") in {(p.code, p.cell) for p in res.problems}
+
+
+def test_zero_target_and_blank_direction_are_warned(issued, tmp_path):
+    """目标值 0 gives no rate: said so; a blank 指标方向 on a row with numbers is read as 越高越好, said so."""
+    reg, t = issued
+    path = fill(t, "市住建局", tmp_path / "zj.xlsx", [
+        Entry("1.4", "甲", "竣工套数", "套", 0, 5),  # row 4
+        Entry("1.4", "", "基本建成", "套", 3000, 2500),  # row 5: its 指标方向 cleared below
+        Entry("1.4", "乙", "", "", None, None, direction="定性", self_rate=0.5),  # row 6
+    ])
+    edit(path, lambda wb: [wb[layout.SHEET_ENTRY].__setitem__(ref, None) for ref in ("K5", "K6")])
+    res = check(path, reg)
+    assert res.valid and res.status == "accepted"
+    assert sorted((p.code, p.level, p.cell) for p in res.problems) == [
+        ("default-direction", "警告", "K5"), ("zero-target", "警告", "I4")]
+    assert "目标值为 0，无法计算完成率" in next(p.message for p in res.problems if p.code == "zero-target")
+    assert [(r.target, r.current, r.direction) for r in res.rows] == [
+        (0.0, 5.0, "higher"), (3000.0, 2500.0, "higher"), (None, None, "qualitative")]
+
+
+def test_unfilled_template_of_a_supporting_unit_is_accepted_with_a_warning(tmp_path):
+    """A unit with only 配合 tasks that sends its template back unfilled: accepted (已报送), but the
+    empty-return warning says nothing was filled in."""
+    from xltasks.merge import UNIT_REPORTED, collect
+    from xltasks.models import Unit
+    from xltasks.templates import make_templates
+
+    reg = make_register()
+    reg.tasks[2].units = ["市应急局", "市司法局"]
+    reg.units.append(Unit("市司法局", "部门"))
+    run = make_templates(reg, tmp_path / "templates", PERIOD, deadline=None)
+    tpl = next(t.path for t in run.issued if t.unit == "市司法局")
+    res = collect([tpl], reg, PERIOD)
+    [f] = res.files
+    assert f.status == "accepted" and f.rows == []
+    assert [(p.code, p.level, p.sheet) for p in f.problems] == [("empty-return", "警告", layout.SHEET_ENTRY)]
+    assert "没有填写任何内容" in f.problems[0].message
+    assert {u.unit: u.status for u in res.units}["市司法局"] == UNIT_REPORTED

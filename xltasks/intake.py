@@ -21,6 +21,7 @@ import datetime as dt
 import io
 import os
 import re
+import stat
 import zipfile
 import zlib
 from dataclasses import dataclass, field
@@ -41,6 +42,12 @@ MAX_MEMBERS = 5_000
 MAX_MEMBER_BYTES = 200 * 1024 * 1024
 MAX_TOTAL_BYTES = 500 * 1024 * 1024
 MAX_ARCHIVE_DEPTH = 2
+# A sheet's value grid is dense in calamine (rows × columns cells from A1 to the farthest cell holding a
+# value): one "x" typed in XFD1048576 asks for 512 GiB. A template has ~15 columns and 6 rows per task
+# (a province: ~60,000 rows), so a farther cell is refused (`too-large`) before calamine reads the sheet.
+MAX_SHEET_COLS = 200
+MAX_SHEET_ROWS = 200_000
+MAX_SHEET_CELLS = 5_000_000  # rows × columns of the grid
 
 _OLE_MAGIC = b"\xd0\xcf\x11\xe0\xa1\xb1\x1a\xe1"
 
@@ -53,6 +60,7 @@ class Source:
     key: str  # identity in the ledger: absolute path (+ "::member")
     data: bytes
     mtime: float  # the file's (or the archive member's) modification time, epoch seconds
+    error: str = ""  # why the file was not read at all (not a regular file); open_book reports it
 
     @cached_property
     def sha256(self) -> str:
@@ -68,12 +76,15 @@ class Source:
 
 
 class IntakeFailure(Exception):
-    """A file that cannot be opened as a workbook: `code` is a problems.py code, `reason` Chinese text."""
+    """A file that cannot be opened as a workbook: `code` is a problems.py code, `reason` Chinese text;
+    `sheet`/`cell` name the place when there is one (a value far outside the template's area)."""
 
-    def __init__(self, code: str, reason: str = ""):
+    def __init__(self, code: str, reason: str = "", sheet: str = "", cell: str = ""):
         super().__init__(reason)
         self.code = code
         self.reason = reason
+        self.sheet = sheet
+        self.cell = cell
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -115,22 +126,50 @@ def walk(dirs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Iter
         yield from sources_of(p)
 
 
+NOT_REGULAR = "不是普通文件（可能是管道、设备或指向它们的链接），未予读取"
+
+
+def _read_regular(p: Path) -> tuple[bytes, float, str]:
+    """(bytes, mtime, error) of a regular file (a symlink to one is fine), at most MAX_FILE_BYTES + 1 bytes.
+    A FIFO, device or socket is never read: opened non-blocking (a FIFO without a writer would hang) and
+    checked with fstat on that very descriptor, so it cannot be swapped in between check and read."""
+    fd = os.open(p, os.O_RDONLY | getattr(os, "O_NONBLOCK", 0) | getattr(os, "O_BINARY", 0))
+    try:
+        st = os.fstat(fd)
+        if not stat.S_ISREG(st.st_mode):
+            return b"", st.st_mtime, NOT_REGULAR
+        if st.st_size > MAX_FILE_BYTES:
+            return b"", st.st_mtime, ""  # not read: reported by open_book as too large
+        chunks, left = [], MAX_FILE_BYTES + 1
+        while left > 0:
+            chunk = os.read(fd, min(left, 1 << 20))
+            if not chunk:
+                break
+            chunks.append(chunk)
+            left -= len(chunk)
+        data = b"".join(chunks)
+        if len(data) > MAX_FILE_BYTES:  # grew after the stat: still never more than the cap in memory
+            return b"PK-too-large", st.st_mtime, ""
+        return data, st.st_mtime, ""
+    finally:
+        os.close(fd)
+
+
 def sources_of(p: Path) -> Iterator[Source]:
     """The Source(s) of one file on disk: itself, or the workbook members of an archive."""
     try:
-        st = p.stat()
-        if st.st_size > MAX_FILE_BYTES:
-            data = b""  # not read: reported by open_book as too large
-            yield Source(str(p), os.path.abspath(p), data, st.st_mtime)
-            return
-        data = p.read_bytes()
+        data, mtime, error = _read_regular(p)
     except OSError:
         yield Source(str(p), os.path.abspath(p), b"", 0.0)  # unreadable: reported as not-a-workbook
         return
+    if error or not data:
+        yield Source(str(p), os.path.abspath(p), b"", mtime, error=error)
+        return
+    st_mtime = mtime
     if p.suffix.lower() in ARCHIVE_EXTS:
-        yield from _archive_members(str(p), os.path.abspath(p), data, st.st_mtime, depth=1)
+        yield from _archive_members(str(p), os.path.abspath(p), data, st_mtime, depth=1)
     else:
-        yield Source(str(p), os.path.abspath(p), data, st.st_mtime)
+        yield Source(str(p), os.path.abspath(p), data, st_mtime)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
@@ -211,8 +250,28 @@ class Book:
     def _sheet(self, sheet: str):
         # calamine parses the whole sheet part on each get_sheet_by_name; values and merges share one parse
         if sheet not in self._sheet_cache:
+            self.check_extent(sheet)
             self._sheet_cache[sheet] = self._cal.get_sheet_by_name(sheet)
         return self._sheet_cache[sheet]
+
+    def check_extent(self, sheet: str) -> None:
+        """Refuse (IntakeFailure too-large) a sheet whose farthest value lies outside any template's area,
+        before calamine allocates its dense grid. xlsx only: for .ods/.xls calamine's own reader runs under
+        the file-size cap alone (xls grids are bounded by the format: 65,536 × 256)."""
+        if self.kind != "xlsx":
+            return
+        member = self._xlsx_sheet_paths.get(sheet)
+        if not member:
+            return
+        try:
+            data = self._member(member)
+        except KeyError:
+            return
+        far = _xlsx_far_cell(self._zip, member, data)
+        if far is not None:
+            (rows, cols), ref = far
+            raise IntakeFailure("too-large", f"“{sheet}”表 {ref} 有内容，表格达 {rows} 行 × {cols} 列",
+                                sheet=sheet, cell=ref)
 
     def rows(self, sheet: str) -> list[list]:
         """The sheet's values as a grid from A1 (row 0 = Excel row 1); blank cells are ""."""
@@ -272,6 +331,8 @@ class Book:
         """Merged areas of a sheet as 0-based (first_row, first_col, last_row, last_col)."""
         try:
             ranges = self._sheet(sheet).merged_cell_ranges
+        except IntakeFailure:
+            raise
         except Exception:  # noqa: BLE001 - a format without merge information has none to report
             return []
         return [(r1, c1, r2, c2) for (r1, c1), (r2, c2) in ranges or ()]
@@ -330,6 +391,8 @@ def preflight(source: Source, password: str | None = None) -> tuple[str, zipfile
 def preflight_data(source: Source, password: str | None = None) -> tuple[str, zipfile.ZipFile | None, bytes]:
     """`preflight`, also returning the bytes to parse: the file's own, or its decryption (in memory only)."""
     data = source.data
+    if source.error:
+        raise IntakeFailure("not-a-workbook", source.error)
     if data == b"PK-too-large" or (not data and _too_big_on_disk(source)):
         raise IntakeFailure("too-large", "超过读取上限")
     if not data:
@@ -790,6 +853,93 @@ def _xlsx_formulas_tree(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int
             elif tag in ("row", "sheetData"):
                 el.clear()
     return out
+
+
+# A cell ref that may lie outside the usual area: two or more column letters (AA+) or a 6-digit row
+# (100000+). A template's refs never match, so one search (no Python loop) clears an ordinary sheet.
+# (A literal `r="` start: ~8× faster than a word-boundary pattern; a false candidate only costs the exact scan.)
+_FAR_REF_QUICK = re.compile(rb'r="(?:[A-Z]{2,}\d|[A-Z]+\d{6,}")')
+# An r attribute not written as r="…" (single quotes, spaces around "=": valid XML, never written by Excel,
+# WPS or LibreOffice): the tree reader measures such a sheet.
+_ODD_R_ATTR = re.compile(rb'r=[^"]|r\s+=')
+_CELL_TAG = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(/?)>')
+_CELL_END = re.compile(rb'\s*</(?:\w+:)?c\s*>')
+
+
+def _too_far(rows: int, cols: int) -> bool:
+    return cols > MAX_SHEET_COLS or rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS
+
+
+def _xlsx_far_cell(zf: zipfile.ZipFile, member: str, data: bytes) -> tuple[tuple[int, int], str] | None:
+    """((rows, columns), A1 ref of the farthest valued cell) when the grid calamine would allocate for this
+    worksheet part is too large (`_too_far`), else None. Cells without a value (only a style) do not count:
+    calamine ignores them too."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    if _ODD_R_ATTR.search(data) is not None:
+        return _xlsx_far_cell_tree(zf, member)
+    if _CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None:
+        if _CELL_WITHOUT_REF.search(data):
+            return _xlsx_far_cell_tree(zf, member)
+    if _FAR_REF_QUICK.search(data) is None:
+        return None  # every cell within Z99999: 26 × 99,999 cells at most
+    max_r = max_c = 0
+    far_r = far_c = (0, 0)
+    end = _CELL_END.match
+    for m in _CELL_TAG.finditer(data):
+        if m.group(2) or end(data, m.end()):
+            continue  # <c …/> or <c …></c>: no value
+        r = dict(_ATTR_RE.findall(m.group(1))).get(b"r")
+        ref = _CELL_RE.match(r.decode("ascii", "replace")) if r else None
+        if not ref:
+            continue
+        row_i, col_i = int(ref.group(2)), col_index(ref.group(1)) + 1
+        if row_i > max_r:
+            max_r, far_r = row_i, (row_i, col_i)
+        if col_i > max_c:
+            max_c, far_c = col_i, (row_i, col_i)
+    if not _too_far(max_r, max_c):
+        return None
+    # name the cell that breaks the cap: the farthest column, else the farthest row
+    r, c = far_r if max_c <= MAX_SHEET_COLS and (max_r > MAX_SHEET_ROWS or far_c[1] <= 26) else far_c
+    return (max_r, max_c), xl_rowcol_to_cell(r - 1, c - 1)
+
+
+def _xlsx_far_cell_tree(zf: zipfile.ZipFile, member: str) -> tuple[tuple[int, int], str] | None:
+    """`_xlsx_far_cell` for writers that omit cell refs (a cell's place is then its order in the row)."""
+    from xlsxwriter.utility import xl_rowcol_to_cell
+
+    max_r = max_c = 0
+    far = (0, 0)
+    row_i, col_i, valued = 0, 0, False
+    with zf.open(member) as stream:
+        for event, el in _iterparse(stream, events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "row":
+                    r = el.get("r")
+                    row_i = int(r) if r and r.isdigit() else row_i + 1
+                    col_i = 0
+                elif tag == "c":
+                    m = _CELL_RE.match(el.get("r") or "")
+                    if m:
+                        row_i, col_i = int(m.group(2)), col_index(m.group(1)) + 1
+                    else:
+                        col_i += 1
+                    valued = False
+                continue
+            if tag in ("v", "is", "f"):
+                valued = True
+            elif tag == "c":
+                if valued and (row_i > max_r or col_i > max_c):
+                    max_r, max_c = max(max_r, row_i), max(max_c, col_i)
+                    far = (row_i, col_i)
+                el.clear()
+            elif tag in ("row", "sheetData"):
+                el.clear()
+    if not _too_far(max_r, max_c):
+        return None
+    return (max_r, max_c), xl_rowcol_to_cell(far[0] - 1, far[1] - 1)
 
 
 _REF_RE = re.compile(r'"[^"]*"|(?<![A-Za-z_\d.\]])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])')

@@ -3,12 +3,15 @@
 `collect(dirs, register, period, …) -> CollectResult` is the Python API of `xltasks collect`:
 walk (intake) → check each file (validate) → pick one return per unit → Progress → ledger.
 
-Duplicates: all identified files of one unit and period compete; the newest wins — by the workbook's own
-saved time (docProps/core.xml `modified`, ods meta.xml `dc:date`), then the file's modification time, then
-the path — and decides the unit's status: if the newest has errors the unit is 有错误退回 even when an
-older file was clean (the unit's latest word is what the office acts on). The others are `superseded`:
-listed with a warning, their own problems dropped from the run (they are no longer the unit's return),
-nothing deleted. Files that are not fully identified (wrong period, schema version, …) are rejected and
+Duplicates: all identified files of one unit and period compete, ordered by the workbook's own saved time
+(docProps/core.xml `modified`, ods meta.xml `dc:date`), then the file's modification time, then the path.
+The newest file decides the unit's status (the unit's latest word is what the office acts on); the newest
+ACCEPTED file gives the rows. So when the newest file was rejected but an older one is clean, the newer
+stays rejected with its problems (the unit is 有错误退回 and `xltasks remind` sends a 退回修改通知 for it),
+and the older clean file's rows are merged meanwhile, with an `older-return-used` warning on the newer
+file naming it: a bad re-send (or a copy of another unit's file with its _meta edited) never wipes out data
+that was already good. Every other file of the unit is `superseded`: listed with a warning, its own
+problems dropped from the run (it is no longer the unit's return), nothing deleted. Files that are not fully identified (wrong period, schema version, …) are rejected and
 never compete with identified ones; but when their _meta names a unit of the register and that unit has no
 identified file, the newest of them decides it: the unit is 有错误退回, not 未报送, so `xltasks remind` sends a
 退回修改通知 (what to fix) rather than a 催报通知. A file that names no known unit (not a workbook, not our
@@ -45,6 +48,7 @@ class UnitStatus:
     warnings: int = 0
     rows: int = 0
     file: str = ""  # the file that decides the status
+    data_file: str = ""  # the file whose rows are merged (an older accepted one when `file` was rejected)
 
 
 @dataclass
@@ -107,38 +111,60 @@ def _newest_key(f: FileResult):
     return (f.saved_at or dt.datetime.min, f.mtime, f.path)
 
 
+def _file_name(path: str) -> str:
+    # the name people recognise (a long folder path would be cut short in the message); the full path is in
+    # the file column of the same problem list
+    return path.replace("::", "/").replace("\\", "/").rsplit("/", 1)[-1]
+
+
 def pick_returns(files: list[FileResult]) -> dict[str, FileResult]:
-    """The deciding file of each unit; marks the others superseded (see module doc)."""
+    """The deciding (newest) file of each unit; see `pick_data` for the file whose rows are merged."""
+    return {unit: decider for unit, (decider, _) in pick_data(files).items()}
+
+
+def pick_data(files: list[FileResult]) -> dict[str, tuple[FileResult, FileResult | None]]:
+    """unit → (deciding file, file whose rows are merged or None); marks the rest superseded and warns on a
+    rejected newest file whose older accepted sibling is used meanwhile (see module doc)."""
     by_unit: dict[str, list[FileResult]] = {}
     for f in files:
         if f.identified and f.unit:
             by_unit.setdefault(f.unit, []).append(f)
-    winners: dict[str, FileResult] = {}
+    out: dict[str, tuple[FileResult, FileResult | None]] = {}
     for unit, group in by_unit.items():
         group.sort(key=_newest_key)
-        winner = group[-1]
-        winners[unit] = winner
-        for f in group[:-1]:
+        decider = group[-1]
+        data = next((f for f in reversed(group) if f.status == STATUS_ACCEPTED), None)
+        out[unit] = (decider, data)
+        if data is not None and data is not decider:
+            decider.problems.append(problem("older-return-used", file=decider.path, unit=unit,
+                                            older=_file_name(data.path)))
+        for f in group:
+            if f is decider or f is data:
+                continue
             f.status = STATUS_SUPERSEDED
             f.rows = []
-            f.superseded_by = winner.path
-            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=winner.path)]
-    return winners
+            f.superseded_by = decider.path
+            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=_file_name(decider.path))]
+    return out
 
 
-def build_progress(period: str, winners: dict[str, FileResult], index: UnitIndex) -> Progress:
-    """Accepted returns → Progress, in register order of units then sheet order."""
+def build_progress(period: str, picks: dict[str, tuple[FileResult, FileResult | None]] | dict[str, FileResult],
+                   index: UnitIndex) -> Progress:
+    """The rows of each unit's data file (`pick_data`) → Progress, in register order of units then sheet
+    order; a unit whose rows are merged is a reported unit."""
     rows = []
     reported = []
     for unit in index.units():
-        f = winners.get(unit)
+        pick = picks.get(unit)
+        f = pick[1] if isinstance(pick, tuple) else pick
         if f is not None and f.status == STATUS_ACCEPTED:
             reported.append(unit)
             rows.extend(f.rows)
     return Progress(period=period, rows=rows, reported_units=reported)
 
 
-def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, FileResult]) -> list[UnitStatus]:
+def unit_statuses(index: UnitIndex, files: list[FileResult],
+                  picks: dict[str, tuple[FileResult, FileResult | None]] | dict[str, FileResult]) -> list[UnitStatus]:
     out = []
     count: dict[str, int] = {}
     # newest rejected-before-identification file naming each unit (see module doc)
@@ -152,7 +178,11 @@ def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, 
     for unit in index.units():
         tasks = index.tasks[unit]
         lead = sum(index.role(unit, t.id) == ROLE_LEAD for t in tasks)
-        f = winners.get(unit) or named.get(unit)
+        pick = picks.get(unit)
+        decider, data = pick if isinstance(pick, tuple) else (pick, pick)
+        if data is not None and data.status != STATUS_ACCEPTED:
+            data = None
+        f = decider or named.get(unit)
         if f is None:
             status = UNIT_MISSING
         elif f.status == STATUS_ACCEPTED:
@@ -162,7 +192,8 @@ def unit_statuses(index: UnitIndex, files: list[FileResult], winners: dict[str, 
         out.append(UnitStatus(unit=unit, kind=index.kind.get(unit, ""), tasks=len(tasks), lead_tasks=lead,
                               status=status, files=count.get(unit, 0),
                               errors=f.errors if f else 0, warnings=f.warnings if f else 0,
-                              rows=len(f.rows) if f else 0, file=f.path if f else ""))
+                              rows=len(data.rows) if data else 0, file=f.path if f else "",
+                              data_file=data.path if data else ""))
     return out
 
 
@@ -200,9 +231,9 @@ def collect(dirs: Iterable[str | Path], register: Register, period: str, *, dire
         files.extend(checked)
         if progress is not None:
             progress(i, len(paths))
-    winners = pick_returns(files)
-    prog = build_progress(ctx.period, winners, index)
-    units = unit_statuses(index, files, winners)
+    picks = pick_data(files)
+    prog = build_progress(ctx.period, picks, index)
+    units = unit_statuses(index, files, picks)
     result = CollectResult(period=ctx.period, files=files, progress=prog, units=units, started_at=started)
     if ledger is not None:
         from .ledger import Ledger

@@ -13,7 +13,13 @@ Hostile input (issue 7): `too-large` (zip bomb: caps on members and uncompressed
 directory before anything is inflated, and a lying header caught), `xml-dtd` (a DOCTYPE or entity in any
 XML member), `encrypted` / `bad-password` (msoffcrypto; `collect --password` decrypts in memory),
 `control-characters` (removed, warned), `text-too-long` (layout limits, below Excel's 32,767),
-`merged-cells` (a merge over entry rows would hide the covered cells' values).
+`merged-cells` (a merge over entry rows would hide the covered cells' values). `too-large` also covers a
+sheet with a value far outside any template's area (intake.MAX_SHEET_*: the reader's grid is dense), and
+`not-a-workbook` a path that is not a regular file (FIFO, device, a link to one: never read).
+
+Nothing accepted silently: `empty-return` (an accepted file with nothing filled in), `zero-target` (no rate
+can be computed), `default-direction` (a blank 指标方向 read as 越高越好), `older-return-used` (a unit's newest
+file was rejected; its older accepted file's rows are merged meanwhile, see merge.py).
 
 Structural checks stop a file at the first failure; STRUCTURAL_ORDER lists their codes in the order
 validate.py runs them. Value checks then run on every entry cell and all their problems are reported
@@ -45,8 +51,8 @@ _CODES = (
          "请取消文件的打开密码（文件→信息→保护工作簿）后重新报送"),
     Code("bad-password", E, "密码无法打开", "工作簿设有打开密码，用所给的密码无法打开（{reason}）",
          "请核对 --password 给出的密码；或请报送单位取消打开密码后重新报送"),
-    Code("too-large", E, "文件过大", "文件解压后过大或内部成员过多（{reason}），未予读取",
-         "请使用下发的模板重新填报；不要在表中粘贴图片或大量对象"),
+    Code("too-large", E, "文件过大", "文件或其中的表格过大（{reason}），未予读取",
+         "请使用下发的模板重新填报；不要在表中粘贴图片或大量对象，也不要在填报区以外很远的单元格中输入内容"),
     Code("xml-dtd", E, "含不安全内容", "文件内部的 XML（{reason}）含有 DOCTYPE 或实体声明，未予读取",
          "Excel 和 WPS 保存的文件不会有这种内容：请用 Excel 或 WPS 打开后另存为 .xlsx 再报送；如非本单位制作，请核查文件来源"),
     Code("not-our-template", E, "非下发模板", "不是下发的填报模板：{reason}",
@@ -91,6 +97,10 @@ _CODES = (
          "请填 0%–100% 之间的百分数（如 85%）"),
     Code("bad-direction", E, "指标方向无效", "指标方向“{value}”不是可选值",
          "请从下拉列表中选择：越高越好、不超过、定性"),
+    Code("default-direction", W, "未选指标方向", "“指标方向”为空，已按“越高越好”计算完成率",
+         "请从下拉列表中选择指标方向：越高越好、不超过、定性"),
+    Code("zero-target", W, "目标值为 0", "目标值为 0，无法计算完成率，本期不计该指标完成率",
+         "请核对目标值；目标确为 0 的（如“事故数为 0”），请将指标方向选为“定性”并填写自评完成率"),
     Code("pending-value", W, "待核算", "当前值为“{value}”，本期不计算该指标完成率",
          "核算后请在下期报送实际数值"),
     Code("current-without-target", E, "缺目标值", "填了当前值 {current}，但没有目标值",
@@ -115,9 +125,13 @@ _CODES = (
          "请直接填写数值，不要填公式"),
     Code("formula-without-value", E, "公式无结果", "“{label}”填的是公式“{formula}”，文件中没有其计算结果",
          "请直接填写数值，不要填公式"),
+    Code("empty-return", W, "未填写内容", "报送的表格没有填写任何内容（没有细化项目、指标数值或亮点问题）",
+         "如本期确无进展可报，可不作处理；否则请填写后重新报送"),
     # --- file level, after merging ------------------------------------------------------------------
     Code("duplicate-superseded", W, "已被新文件替代", "本单位另有更新的报送文件“{newer}”，本文件不再采用",
          "无需处理；如应以本文件为准，请重新报送该文件"),
+    Code("older-return-used", W, "暂用较早文件", "本文件被退回，已暂用较早的合格文件“{older}”的数据",
+         "请按问题清单修改本文件后重新报送；修改后的文件合格时将以其数据为准"),
 )
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}

@@ -36,7 +36,7 @@ from .models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, LEVEL_ERROR, LEVEL
 from .problems import problem
 from .rates import DIRECTION_BY_LABEL, indicator_formula, shown_formula
 from .units import squash as _norm
-from .xlsx import clean_text
+from .xlsx import clean_text, excel_text
 
 STATUS_ACCEPTED = "accepted"
 STATUS_REJECTED = "rejected"
@@ -198,6 +198,8 @@ class _FileCheck:
             self.result.problems.extend(self.read_values(sheet, blocks))
         except _Stop:
             pass
+        except IntakeFailure as f:  # a sheet refused on reading (a value far outside the template's area)
+            self.result.problems.append(self.p(f.code, sheet=f.sheet, cell=f.cell, reason=f.reason))
         except Exception:  # noqa: BLE001 - a file we cannot read is a problem of that file, never a crash
             if os.environ.get("XLTASKS_DEBUG"):
                 raise
@@ -302,11 +304,16 @@ class _FileCheck:
                 blocks.setdefault(tid, []).append(r)
             elif any(cell_text(sheet.value(r, k)).strip() for k in entry_keys):
                 out.append(self.p("row-without-task", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"), row=r + 1))
-        positions = {}
-        try:
-            positions = {tid: first for tid, first, _ in L.parse_task_rows(self.meta.get(L.META_TASK_ROWS, ""))}
-        except ValueError:
-            pass
+        spans = self.meta_spans()
+        positions = {tid: first for tid, (first, _) in spans.items()}
+        for r, found, expected in _changed_ids(blocks, spans):
+            # one id changed inside another task's block: the block is that task's, the cell was edited
+            out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"),
+                              label=L.LABELS["task_id"], expected=expected, found=found))
+            blocks[found].remove(r)
+            if not blocks[found]:
+                del blocks[found]
+            blocks[expected] = sorted(blocks.get(expected, []) + [r])
         for tid in issued:
             if tid not in blocks:
                 first = positions.get(tid, sheet.header_row + 2)
@@ -319,23 +326,32 @@ class _FileCheck:
         self.stop_if(out)
         return blocks
 
+    def meta_spans(self) -> dict[str, tuple[int, int]]:
+        """The issued template's task blocks from `_meta` task_rows: task id → (first, last) 1-based rows;
+        empty when the value is missing or malformed (rows are then known from the sheet alone)."""
+        try:
+            return {tid: (first, last) for tid, first, last in L.parse_task_rows(self.meta.get(L.META_TASK_ROWS, ""))}
+        except ValueError:
+            return {}
+
     def check_locked(self, sheet: _Sheet, blocks: dict[str, list[int]]) -> list[Problem]:
         out = []
         unit = self.result.unit
         for tid, rows in blocks.items():
             task = self.ctx.index.tasks_by_id[tid]
             if "task_text" in sheet.cols:
+                issued = excel_text(task.text)  # what the template's cell could hold (32,767 characters)
                 texts = [(r, cell_text(sheet.value(r, "task_text"))) for r in rows]
                 filled = [(r, t) for r, t in texts if t.strip()]
                 r0, found = filled[0] if filled else (rows[0], "")
-                if found != task.text and _norm(found) != _norm(task.text):
+                if found != issued and _norm(found) != _norm(issued):
                     out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r0, "task_text"),
-                                      label=L.LABELS["task_text"], expected=task.text, found=found or "（空）"))
+                                      label=L.LABELS["task_text"], expected=issued, found=found or "（空）"))
                 for r, t in filled[1:]:
-                    if t != task.text and _norm(t) != _norm(task.text):
+                    if t != issued and _norm(t) != _norm(issued):
                         out.append(self.p("locked-cell-changed", sheet=L.SHEET_ENTRY,
                                           cell=sheet.ref(r, "task_text"), label=L.LABELS["task_text"],
-                                          expected=task.text, found=t))
+                                          expected=issued, found=t))
             if "role" in sheet.cols:
                 expected = self.ctx.index.role(unit, tid)
                 for r in rows:
@@ -369,10 +385,16 @@ class _FileCheck:
 
         row_task = {r: tid for tid, rows in blocks.items() for r in rows}
         entry_cols = {sheet.cols[c.key]: c for c in L.COLUMNS if c.entry and c.key in sheet.cols}
+        # the template's own merges: one task-level or locked column over exactly one issued block
+        own_cols = {i for i, c in entry_cols.items() if c.task_level} | {
+            sheet.cols[c.key] for c in L.COLUMNS if not c.entry and c.key in sheet.cols}
+        own = {(first - 1, last - 1) for first, last in self.meta_spans().values()}
         out = []
         for r1, c1, r2, c2 in ranges:
             if r2 <= sheet.header_row or (r1 == r2 and c1 == c2):
                 continue
+            if c1 == c2 and c1 in own_cols and (r1, r2) in own:
+                continue  # as issued, whatever the ids in it now say (an edited id is checked above)
             crosses = len({row_task.get(r) for r in range(max(r1, sheet.header_row + 1), r2 + 1)}) > 1
             touched = [entry_cols[c] for c in range(c1, c2 + 1) if c in entry_cols]
             narrative = c1 == c2 and bool(touched) and touched[0].task_level
@@ -450,6 +472,7 @@ class _FileCheck:
                 if any(cell_text(v).strip() for v in (raw["current"], raw["self_rate"])):
                     reported = True
                 direction = rc.direction()
+                direction_blank = not value_text(cell_text(sheet.value(r, "direction")))
                 target = rc.number("target", texts["measure_unit"])
                 current, pending_text = rc.current(texts["measure_unit"])
                 target, current, texts["measure_unit"] = rc.percents(target, current, texts["measure_unit"])
@@ -457,6 +480,8 @@ class _FileCheck:
                 if not cell_text(sheet.value(r, "direction")).strip() and target is None and current is None \
                         and not pending_text and self_rate is not None:
                     direction = DIRECTION_QUALITATIVE  # a 细化项目 rated by itself
+                if direction_blank and direction != DIRECTION_QUALITATIVE and (target is not None or current is not None):
+                    rc.add("default-direction", "direction")  # read as 越高越好: said, never silent
                 if not untouched:  # a row without current/self-rate has nothing to relate yet
                     rc.relations(task, texts["indicator"], direction, target, current, self_rate, pending_text)
                 task_rows.append(ProgressRow(
@@ -477,22 +502,99 @@ class _FileCheck:
                 out.append(self.p("missing-item", sheet=L.SHEET_ENTRY, cell=sheet.ref(rows[0], "item"), task_id=tid))
             rows_out.extend(task_rows)
         self.result.rows = rows_out
+        if not rows_out and not any(p.level == LEVEL_ERROR for p in out):
+            # accepted, but the unit said nothing at all (an unfilled template): shown, never silent
+            out.append(self.p("empty-return", sheet=L.SHEET_ENTRY,
+                              cell=sheet.ref(sheet.header_row + 1, "item")))
         return out
+
+
+def _changed_ids(blocks: dict[str, list[int]], spans: dict[str, tuple[int, int]]) -> list[tuple[int, str, str]]:
+    """(row, id found, id expected) of task-id cells changed to another issued task's id inside a block.
+
+    When the id rows are exactly the issued blocks of `_meta` task_rows (no row added or deleted), each
+    row's block is known from there. Otherwise (rows inserted by copying, spare rows deleted): a task's
+    rows normally form one run in sheet order; a run of a task apart from its main run (the one over the
+    task's `_meta` block, else the longest) whose neighbours above and below both belong to one other task
+    is that other task's row with an edited 任务编号 (B80 "3.39" → "4.3"); at a block's edge, the neighbour
+    whose issued block holds the rows is the one expected. An id that was never issued stays extra-task."""
+    seq = sorted((r, tid) for tid, rows in blocks.items() for r in rows)
+    owner = {r - 1: tid for tid, (first, last) in spans.items() for r in range(first, last + 1)}
+    if owner and len(owner) == len(seq) and all(r in owner for r, _ in seq):
+        # no row added or deleted: every id row is where the template put it, so its block is known
+        return [(r, tid, owner[r]) for r, tid in seq if tid != owner[r] and tid in spans]
+    runs: dict[str, list[list[int]]] = {}  # tid → runs of seq indices
+    for i, (_, tid) in enumerate(seq):
+        group = runs.setdefault(tid, [])
+        if group and group[-1][-1] == i - 1:
+            group[-1].append(i)
+        else:
+            group.append([i])
+    out = []
+    for tid, group in runs.items():
+        if len(group) < 2:
+            continue
+        span = spans.get(tid)
+
+        def weight(run: list[int]) -> tuple[int, int]:
+            rows = [seq[i][0] + 1 for i in run]
+            over = sum(span[0] <= r <= span[1] for r in rows) if span else 0
+            return over, len(run)
+
+        main = max(group, key=weight)
+        for run in group:
+            if run is main:
+                continue
+            above = seq[run[0] - 1][1] if run[0] > 0 else None
+            below = seq[run[-1] + 1][1] if run[-1] + 1 < len(seq) else None
+            if above is not None and above == below and above != tid:
+                out.extend((seq[i][0], tid, above) for i in run)
+                continue
+            # at a block's edge: the neighbour whose issued block (in _meta) holds these rows
+            owners = {_span_owner(spans, seq[i][0] + 1) for i in run}
+            if len(owners) == 1:
+                owner = owners.pop()
+                if owner is not None and owner != tid and owner in (above, below):
+                    out.extend((seq[i][0], tid, owner) for i in run)
+    return sorted(out)
+
+
+def _span_owner(spans: dict[str, tuple[int, int]], row: int) -> str | None:
+    return next((tid for tid, (first, last) in spans.items() if first <= row <= last), None)
 
 
 _ROW_TEXT_KEYS = ("item", "indicator", "measure_unit", "highlights", "problems")
 
-_NUM = r"[+-]?(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?"
+# A number as text: digits with an optional decimal part and exponent ("1e5", "2.5E-3"); thousands
+# separators only in groups of three ("1,234,567", never "1,23"); full-width digits are folded by NFKC first.
+_NUM = r"[+-]?(?:(?:\d{1,3}(?:,\d{3})+|\d+)(?:\.\d+)?|\.\d+)(?:[eE][+-]?\d{1,3})?"
 _PLAIN = re.compile(rf"^({_NUM})$")
 _PERCENT = re.compile(rf"^({_NUM})\s*%$")
 _APPROX = re.compile(rf"^(约|大约|约为|近|接近|将近|超过|超|逾|达|不少于|不低于|不到|不足|预计)?\s*({_NUM})\s*([^\d\s]{{0,8}}?)\s*"
                      rf"(左右|以上|以下|以内|余|多|上下)?$")
-_WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\d\s].{{0,11}})$")
+_WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\d\s,.，。、].{{0,11}})$")  # "1,23" is a typo, not a unit
 _SCALE_WORDS = ("万亿", "百万", "千万", "亿", "万", "千", "百")
 
 
 def _to_float(s: str) -> float:
     return float(s.replace(",", ""))
+
+
+# Characters nobody sees in a cell (zero-width space/joiners, word joiner, BOM, soft hyphen), common in
+# text pasted from web pages and chat apps; NBSP and the ideographic space are folded to spaces by NFKC.
+_INVISIBLE = re.compile("[\u00ad\u200b-\u200f\u2028\u2029\u202a-\u202e\u2060-\u2064\ufeff]")
+
+
+def value_text(raw: str) -> str:
+    """A value cell's text as it is parsed: NFKC (full-width digits, NBSP), invisible characters removed,
+    outer spaces stripped."""
+    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", raw)).strip()
+
+
+def is_pending(raw: str) -> bool:
+    """A 当前值 that says it is not known yet: it contains a pending marker ("待年底核算", "0（待年底核算）")."""
+    key = _norm(value_text(raw))
+    return any(m in key for m in _PENDING)
 
 
 class _RowCheck:
@@ -532,7 +634,7 @@ class _RowCheck:
         return s
 
     def direction(self) -> str:
-        v = cell_text(self.raw("direction")).strip()
+        v = value_text(cell_text(self.raw("direction")))
         if not v:
             return DIRECTION_HIGHER
         code = DIRECTION_BY_LABEL.get(_norm(v))
@@ -543,7 +645,7 @@ class _RowCheck:
 
     def number(self, key: str, measure_unit: str, *, allow_pending: bool = False) -> float | None:
         v = self.raw(key)
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if v is None or (isinstance(v, str) and not value_text(v)):
             return None
         if isinstance(v, bool) or isinstance(v, (dt.date, dt.datetime, dt.time, dt.timedelta)):
             self.add("not-a-number", key, value=cell_text(v) if not hasattr(v, "isoformat") else v.isoformat())
@@ -556,7 +658,7 @@ class _RowCheck:
         return self.parse_text_number(key, str(v), measure_unit)
 
     def parse_text_number(self, key: str, raw: str, measure_unit: str) -> float | None:
-        s = unicodedata.normalize("NFKC", raw).strip()
+        s = value_text(raw)
         shown = raw.strip()
         m = _PLAIN.match(s) or (_PERCENT.match(s) if _norm(measure_unit) in ("%", "百分比") else None)
         if m:
@@ -580,18 +682,20 @@ class _RowCheck:
 
     def current(self, measure_unit: str) -> tuple[float | None, str]:
         v = self.sheet.value(self.r, "current")
-        if isinstance(v, str) and _norm(v) in _PENDING:
-            self.add("pending-value", "current", value=v.strip())
-            return None, v.strip()
+        if isinstance(v, str) and is_pending(v):
+            # "0（待年底核算）" too: the figure is a placeholder; the whole text is kept as typed
+            text = value_text(v) if _INVISIBLE.search(v) else v.strip()
+            self.add("pending-value", "current", value=text)
+            return None, text
         return self.number("current", measure_unit), ""
 
     def self_rate(self) -> float | None:
         v = self.raw("self_rate")
-        if v is None or (isinstance(v, str) and not v.strip()):
+        if v is None or (isinstance(v, str) and not value_text(v)):
             return None
         shown = cell_text(v).strip()
         if isinstance(v, str):
-            s = unicodedata.normalize("NFKC", v).strip()
+            s = value_text(v)
             m = _PERCENT.match(s)
             if m:
                 x = _to_float(m.group(1)) / 100
@@ -672,6 +776,8 @@ class _RowCheck:
             return
         if current is not None and target is None and not self._bad("target"):
             self.add("current-without-target", "current", current=current)
+        if current is not None and target == 0:
+            self.add("zero-target", "target")
         if current is not None and target not in (None, 0) and abs(current) >= 100 * abs(target):
             self.add("current-100x-target", "current", current=current, target=target,
                      ratio=f"{abs(current / target):.0f}")
