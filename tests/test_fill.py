@@ -86,7 +86,7 @@ def test_filled_template_keeps_formulas_meta_protection_and_validations(template
     fill_template(template, out, ENTRIES)
     orig, filled = openpyxl.load_workbook(template), openpyxl.load_workbook(out)
     assert filled.sheetnames == orig.sheetnames
-    assert filled[layout.SHEET_META].sheet_state == "hidden"
+    assert filled[layout.SHEET_META].sheet_state == "veryHidden"
     assert blocks_of(filled)[1] == blocks_of(orig)[1]
     ws, ws0 = filled[layout.SHEET_ENTRY], orig[layout.SHEET_ENTRY]
     formulas = [ws.cell(r, C["rate"]).value for r in range(layout.FIRST_ENTRY_ROW, ws.max_row + 1)]

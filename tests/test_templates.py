@@ -85,7 +85,7 @@ def test_meta_is_complete_and_hidden(run):
     it = issued_for(run, "市发改委")
     wb = openpyxl.load_workbook(it.path)
     assert wb.sheetnames == [layout.SHEET_INSTRUCTIONS, layout.SHEET_ENTRY, layout.SHEET_META]
-    assert wb[layout.SHEET_META].sheet_state == "hidden"
+    assert wb[layout.SHEET_META].sheet_state == "veryHidden"
     meta = meta_of(wb)
     assert list(meta) == list(layout.META_KEYS)
     assert len(meta[layout.META_TEMPLATE_ID]) == 32 and int(meta[layout.META_TEMPLATE_ID], 16) >= 0

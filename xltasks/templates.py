@@ -309,7 +309,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     for i, key in enumerate(layout.META_KEYS):
         m.write_string(i, 0, key)
         write_text(m, i, 1, meta.get(key, ""))
-    m.hide()
+    m.very_hidden()  # not offered by Excel's 取消隐藏 dialog: the meta is not for hand-editing
     m.protect("")
     wb.close()
 
