@@ -192,3 +192,40 @@ def test_rejected_lines_are_capped_and_relative(issued, tmp_path):
         "…（另有 1 个退回文件，详见 --report）",
     ]
     assert rejected_lines(res, [ret])[-1] == "退回：sub/c.xlsx：文件无法作为工作簿打开：这是 PDF 文件"
+
+
+def test_templates_issued_with_a_directory_need_it_at_collect(tmp_path):
+    # 各区县政府 is sent to each district through the directory; collecting without it sees extra tasks,
+    # and the console says what to add.
+    from xltasks.directory import Directory, DirectoryEntry, write_directory
+    from xltasks.models import Register, Task, Unit
+    from xltasks.register_io import write_register
+
+    collective, district = "各区县政府", "吴兴区政府"
+    reg = Register(source="t", layout="t", tasks=[
+        Task(id="1", section="一、", group="", leader="", no="1", text="推进共同富裕。", units=["市发改委", collective],
+             lead_unit="市发改委"),
+        Task(id="2", section="一、", group="", leader="", no="2", text="建设美丽乡村。", units=[district],
+             lead_unit=district)],
+        units=[Unit("市发改委", "部门"), Unit(collective, "集合"), Unit(district, "区县政府")])
+    write_register(reg, tmp_path / "register.xlsx")
+    write_directory(Directory([DirectoryEntry("市发改委"), DirectoryEntry(district, collectives=[collective])]),
+                    tmp_path / "units.xlsx")
+    out = tmp_path / "tpl"
+    r = run("templates", tmp_path / "register.xlsx", "-o", out, "--period", PERIOD,
+            "--directory", tmp_path / "units.xlsx", "--units", district)
+    assert r.exit_code == 0, r.output
+    template = next(out.glob(f"{PERIOD}_{district}.xlsx"))
+    ret = tmp_path / "returns"
+    ret.mkdir()
+    from xltasks.fill import fill_template
+
+    fill_template(template, ret / "wx.xlsx", [Entry("1", "配合推进", self_rate=0.8), Entry("2", "美丽乡村", self_rate=0.9)])
+    without = run("collect", ret, "--register", tmp_path / "register.xlsx", "--period", PERIOD,
+                  "-o", tmp_path / "m1.xlsx")
+    assert without.exit_code == 1
+    assert "提示：如模板是按单位名录（--directory）下发的，收集时也请加同一个 --directory" in without.output
+    with_dir = run("collect", ret, "--register", tmp_path / "register.xlsx", "--period", PERIOD,
+                   "-o", tmp_path / "m2.xlsx", "--directory", tmp_path / "units.xlsx")
+    assert with_dir.exit_code == 0, with_dir.output
+    assert "提示：" not in with_dir.output

@@ -74,7 +74,7 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
         nonlocal bar, first
         if first:
             first = False
-            if sys.stderr.isatty() or total > 20:
+            if sys.stderr.isatty() and total > 1:  # a bar written to a log file is noise
                 bar = click.progressbar(length=total, label="收集", file=sys.stderr)
                 bar.__enter__()
         if bar is not None:
@@ -100,6 +100,10 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
         click.echo(line)
     for line in rejected_lines(result, dirs):
         click.echo(line)
+    if directory is None and any(p.code == "extra-task" for p in result.problems):
+        # templates issued with a units directory carry tasks of collectives (各区县政府 → each district)
+        click.echo("提示：如模板是按单位名录（--directory）下发的，收集时也请加同一个 --directory，"
+                   "否则集合任务会被当作“多出任务”。")
     if not result.valid:
         raise click.exceptions.Exit(1)
 
