@@ -31,6 +31,7 @@ from typing import Iterable, Iterator
 
 from .fileio import sha256_bytes
 from .layout import SHEET_META
+from .sheetsize import far_cell, sheet_parts
 
 WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
 ARCHIVE_EXTS = (".zip",)
@@ -267,7 +268,8 @@ class Book:
             data = self._member(member)
         except KeyError:
             return
-        far = _xlsx_far_cell(self._zip, member, data)
+        far = far_cell(self._zip, member, data, max_rows=MAX_SHEET_ROWS, max_cols=MAX_SHEET_COLS,
+                       max_cells=MAX_SHEET_CELLS)
         if far is not None:
             (rows, cols), ref = far
             raise IntakeFailure("too-large", f"“{sheet}”表 {ref} 有内容，表格达 {rows} 行 × {cols} 列",
@@ -566,7 +568,7 @@ def open_book(source: Source, password: str | None = None) -> Book:
     paths: dict[str, str] = {}
     if kind == "xlsx":
         try:
-            paths = _xlsx_sheet_paths(zf)
+            paths = sheet_parts(zf)
         except Exception:  # noqa: BLE001 - no formula information then; values still read
             paths = {}
     return Book(source, kind, names, hidden, cal, zf, paths)
@@ -602,24 +604,6 @@ def _parse_time(text: str) -> dt.datetime | None:
     if t.tzinfo is not None:
         t = t.astimezone(dt.timezone.utc).replace(tzinfo=None)
     return t
-
-
-def _xlsx_sheet_paths(zf: zipfile.ZipFile) -> dict[str, str]:
-    rels: dict[str, str] = {}
-    with zf.open("xl/_rels/workbook.xml.rels") as f:
-        for _, el in _iterparse(f):
-            if _local(el.tag) == "Relationship":
-                target = el.get("Target", "")
-                target = target.lstrip("/") if target.startswith("/") else "xl/" + target
-                rels[el.get("Id", "")] = target
-    out: dict[str, str] = {}
-    with zf.open("xl/workbook.xml") as f:
-        for _, el in _iterparse(f):
-            if _local(el.tag) == "sheet":
-                rid = next((v for k, v in el.attrib.items() if _local(k) == "id"), "")
-                if rid in rels:
-                    out[el.get("name", "")] = rels[rid]
-    return out
 
 
 _CELL_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
@@ -853,93 +837,6 @@ def _xlsx_formulas_tree(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int
             elif tag in ("row", "sheetData"):
                 el.clear()
     return out
-
-
-# A cell ref that may lie outside the usual area: two or more column letters (AA+) or a 6-digit row
-# (100000+). A template's refs never match, so one search (no Python loop) clears an ordinary sheet.
-# (A literal `r="` start: ~8× faster than a word-boundary pattern; a false candidate only costs the exact scan.)
-_FAR_REF_QUICK = re.compile(rb'r="(?:[A-Z]{2,}\d|[A-Z]+\d{6,}")')
-# An r attribute not written as r="…" (single quotes, spaces around "=": valid XML, never written by Excel,
-# WPS or LibreOffice): the tree reader measures such a sheet.
-_ODD_R_ATTR = re.compile(rb'r=[^"]|r\s+=')
-_CELL_TAG = re.compile(rb'<(?:\w+:)?c\b([^>]*?)(/?)>')
-_CELL_END = re.compile(rb'\s*</(?:\w+:)?c\s*>')
-
-
-def _too_far(rows: int, cols: int) -> bool:
-    return cols > MAX_SHEET_COLS or rows > MAX_SHEET_ROWS or rows * cols > MAX_SHEET_CELLS
-
-
-def _xlsx_far_cell(zf: zipfile.ZipFile, member: str, data: bytes) -> tuple[tuple[int, int], str] | None:
-    """((rows, columns), A1 ref of the farthest valued cell) when the grid calamine would allocate for this
-    worksheet part is too large (`_too_far`), else None. Cells without a value (only a style) do not count:
-    calamine ignores them too."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
-    if _ODD_R_ATTR.search(data) is not None:
-        return _xlsx_far_cell_tree(zf, member)
-    if _CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None:
-        if _CELL_WITHOUT_REF.search(data):
-            return _xlsx_far_cell_tree(zf, member)
-    if _FAR_REF_QUICK.search(data) is None:
-        return None  # every cell within Z99999: 26 × 99,999 cells at most
-    max_r = max_c = 0
-    far_r = far_c = (0, 0)
-    end = _CELL_END.match
-    for m in _CELL_TAG.finditer(data):
-        if m.group(2) or end(data, m.end()):
-            continue  # <c …/> or <c …></c>: no value
-        r = dict(_ATTR_RE.findall(m.group(1))).get(b"r")
-        ref = _CELL_RE.match(r.decode("ascii", "replace")) if r else None
-        if not ref:
-            continue
-        row_i, col_i = int(ref.group(2)), col_index(ref.group(1)) + 1
-        if row_i > max_r:
-            max_r, far_r = row_i, (row_i, col_i)
-        if col_i > max_c:
-            max_c, far_c = col_i, (row_i, col_i)
-    if not _too_far(max_r, max_c):
-        return None
-    # name the cell that breaks the cap: the farthest column, else the farthest row
-    r, c = far_r if max_c <= MAX_SHEET_COLS and (max_r > MAX_SHEET_ROWS or far_c[1] <= 26) else far_c
-    return (max_r, max_c), xl_rowcol_to_cell(r - 1, c - 1)
-
-
-def _xlsx_far_cell_tree(zf: zipfile.ZipFile, member: str) -> tuple[tuple[int, int], str] | None:
-    """`_xlsx_far_cell` for writers that omit cell refs (a cell's place is then its order in the row)."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
-    max_r = max_c = 0
-    far = (0, 0)
-    row_i, col_i, valued = 0, 0, False
-    with zf.open(member) as stream:
-        for event, el in _iterparse(stream, events=("start", "end")):
-            tag = _local(el.tag)
-            if event == "start":
-                if tag == "row":
-                    r = el.get("r")
-                    row_i = int(r) if r and r.isdigit() else row_i + 1
-                    col_i = 0
-                elif tag == "c":
-                    m = _CELL_RE.match(el.get("r") or "")
-                    if m:
-                        row_i, col_i = int(m.group(2)), col_index(m.group(1)) + 1
-                    else:
-                        col_i += 1
-                    valued = False
-                continue
-            if tag in ("v", "is", "f"):
-                valued = True
-            elif tag == "c":
-                if valued and (row_i > max_r or col_i > max_c):
-                    max_r, max_c = max(max_r, row_i), max(max_c, col_i)
-                    far = (row_i, col_i)
-                el.clear()
-            elif tag in ("row", "sheetData"):
-                el.clear()
-    if not _too_far(max_r, max_c):
-        return None
-    return (max_r, max_c), xl_rowcol_to_cell(far[0] - 1, far[1] - 1)
 
 
 _REF_RE = re.compile(r'"[^"]*"|(?<![A-Za-z_\d.\]])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])')

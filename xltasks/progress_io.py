@@ -32,6 +32,10 @@ PROGRESS_COLUMNS = (
     ("source_file", "来源文件", 30), ("source_sha256", "来源SHA256", 20), ("source_sheet", "来源工作表", 8),
     ("source_row", "来源行", 6),
 )
+# merged.xlsx is measured before calamine reads it (xltasks.sheetsize): a stray value far away would make
+# its dense grid huge. A province has 60,000+ rows and any Excel row may be used, but only 19 columns.
+MAX_ROWS = 1_048_576
+MAX_COLS = 40
 _KEY_BY_LABEL = {label: key for key, label, _ in PROGRESS_COLUMNS}
 _YES, _NO = "是", "否"
 
@@ -102,6 +106,9 @@ def read_progress(path: str | Path) -> Progress:
     # _openpyxl_like gives back what openpyxl returned, so the rows are the same either way.
     from python_calamine import CalamineWorkbook
 
+    from .sheetsize import check_xlsx
+
+    check_xlsx(path, max_rows=MAX_ROWS, max_cols=MAX_COLS, max_cells=MAX_ROWS * MAX_COLS)
     try:
         wb = CalamineWorkbook.from_path(str(path))
         names = wb.sheet_names

@@ -41,6 +41,10 @@ UNIT_COLUMNS = (("单位名称", 34), ("类型", 10), ("任务数", 8), ("牵头
 SOURCE_COLUMNS = (("文件", 48), ("SHA-256", 66), ("版式", 12), ("任务数", 8), ("部分数", 8), ("分组数", 8))
 WARNING_HEADER = ("提示来源", "行号", "提示内容")
 _YES = "是"
+# A hand-edited register.xlsx is measured before calamine reads it (xltasks.sheetsize): a stray value far
+# away would make its dense grid huge. Every Excel row may hold a task, but the sheets have few columns.
+MAX_ROWS = 1_048_576
+MAX_COLS = 40
 
 
 def output_paths(out_path: str | Path) -> tuple[Path, Path]:
@@ -187,6 +191,9 @@ def _s(v) -> str:
 def _load_xlsx(p: Path) -> Register:
     from python_calamine import CalamineWorkbook
 
+    from .sheetsize import check_xlsx
+
+    check_xlsx(p, max_rows=MAX_ROWS, max_cols=MAX_COLS, max_cells=MAX_ROWS * MAX_COLS)
     try:
         wb = CalamineWorkbook.from_path(str(p))
         names = wb.sheet_names

@@ -16,6 +16,7 @@ from typing import Sequence
 from ..errors import NotADecomposition, XltasksError
 from ..fileio import decode_text
 from ..models import Register
+from ..sheetsize import check_xlsx
 from ..units import cn_to_int, parse_cell_lines, squash
 from .build import Builder
 from .text import CN_NUM, clean, leader_from_group, nfkc
@@ -174,17 +175,15 @@ def read_grid(path: str | Path) -> list[list[str]]:
 
     from .reasons import reason
 
-    extents = sheet_extents(p) if suffix in (".xlsx", ".xlsm") else {}
+    if suffix in (".xlsx", ".xlsm"):
+        check_xlsx(p, max_rows=MAX_GRID_ROWS, max_cols=MAX_GRID_COLUMNS,
+                   max_cells=MAX_GRID_ROWS * MAX_GRID_COLUMNS)
     try:
         wb = CalamineWorkbook.from_path(str(p))
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
         raise XltasksError(f"无法打开表格文件: {reason(exc)}", file=str(path)) from None
     first: list[list[str]] | None = None
-    for name, extent in extents.items():
-        if name not in wb.sheet_names:  # parts found without workbook.xml's names: any far cell refuses
-            _check_extent(path, name, extent)
     for name in wb.sheet_names:
-        _check_extent(path, name, extents.get(name))
         try:
             data = wb.get_sheet_by_name(name).to_python(skip_empty_area=False)
         except Exception:  # noqa: BLE001
@@ -200,104 +199,7 @@ def read_grid(path: str | Path) -> list[list[str]]:
 
 # ---------------------------------------------------------------------------------------------
 # A far-away cell (XFD1048576, ZZ20000) makes calamine allocate the whole grid up to it: hundreds of GB,
-# an abort rather than an exception. The sheet's own <dimension> may lie, so the cell references are read.
+# an abort rather than an exception. read_grid measures each sheet first (xltasks.sheetsize).
 
 MAX_GRID_COLUMNS = 100
 MAX_GRID_ROWS = 100_000
-
-_CELL_REF = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?c\b[^>]*?\sr\s*=\s*[\"']\$?([A-Za-z]{1,3})\$?(\d{1,7})[\"']")
-_SHEET_TAG = re.compile(rb"<(?:[A-Za-z_][\w.-]*:)?sheet\b[^>]*>")
-_ATTR = re.compile(rb"([\w:.-]+)\s*=\s*(?:\"([^\"]*)\"|'([^']*)')")
-
-
-def _col_number(letters: bytes) -> int:
-    n = 0
-    for ch in letters.upper():
-        n = n * 26 + ch - 64
-    return n
-
-
-def _attrs(tag: bytes) -> dict[str, str]:
-    import html
-
-    return {k.decode("ascii", "replace"): html.unescape((a if a is not None else b).decode("utf-8", "replace"))
-            for k, a, b in ((m.group(1), m.group(2), m.group(3)) for m in _ATTR.finditer(tag))}
-
-
-def _sheet_parts(z) -> dict[str, str]:
-    """Sheet name → its XML part in the zip, from workbook.xml and its relationships."""
-    import posixpath
-
-    names = set(z.namelist())
-    try:
-        book = z.read("xl/workbook.xml")
-        rels = z.read("xl/_rels/workbook.xml.rels")
-    except KeyError:
-        return {}
-    targets = {}
-    for m in re.finditer(rb"<(?:[A-Za-z_][\w.-]*:)?Relationship\b[^>]*>", rels):
-        a = _attrs(m.group(0))
-        if "Id" in a and "Target" in a:
-            t = a["Target"]
-            targets[a["Id"]] = t.lstrip("/") if t.startswith("/") else posixpath.normpath(posixpath.join("xl", t))
-    out = {}
-    for m in _SHEET_TAG.finditer(book):
-        a = _attrs(m.group(0))
-        rid = next((v for k, v in a.items() if k.endswith(":id") or k == "id"), None)
-        part = targets.get(rid or "")
-        if "name" in a and part in names:
-            out[a["name"]] = part
-    return out
-
-
-def _max_cell(stream) -> tuple[int, int, str]:
-    """(rows, columns, first reference beyond the caps) over the <c r="…"> of one sheet part, read in chunks."""
-    found = [0, 0, ""]
-
-    def scan(data: bytes) -> None:
-        for m in _CELL_REF.finditer(data):
-            row, col = int(m.group(2)), _col_number(m.group(1))
-            if row > found[0] or col > found[1]:
-                if (row > MAX_GRID_ROWS or col > MAX_GRID_COLUMNS) and not found[2]:
-                    found[2] = (m.group(1) + m.group(2)).decode("ascii").upper()
-                found[0], found[1] = max(found[0], row), max(found[1], col)
-
-    buf = b""
-    for chunk in iter(lambda: stream.read(1 << 20), b""):
-        buf += chunk
-        cut = buf.rfind(b"<")  # a tag may continue in the next chunk
-        if cut < 0 or len(buf) - cut > (1 << 20):
-            cut = len(buf)
-        scan(buf[:cut])
-        buf = buf[cut:]
-    scan(buf)
-    return found[0], found[1], found[2]
-
-
-def sheet_extents(path: str | Path) -> dict[str, tuple[int, int, str]]:
-    """Sheet name → (rows, columns, first cell beyond MAX_GRID_ROWS/COLUMNS or "") of an xlsx, from the cell
-    references themselves. A file that is no zip is left to calamine to refuse."""
-    import zipfile
-
-    try:
-        with zipfile.ZipFile(path) as z:
-            parts = _sheet_parts(z)
-            if not parts:  # no readable workbook.xml: every worksheet part, named by its part
-                parts = {n: n for n in z.namelist() if n.startswith("xl/worksheets/") and n.endswith(".xml")}
-            out = {}
-            for name, part in parts.items():
-                with z.open(part) as f:
-                    out[name] = _max_cell(f)
-            return out
-    except (OSError, zipfile.BadZipFile, KeyError, RuntimeError, NotImplementedError, EOFError):
-        return {}
-
-
-def _check_extent(path: str | Path, sheet: str, extent: tuple[int, int, str] | None) -> None:
-    if not extent or not extent[2]:
-        return
-    rows, cols, far = extent
-    raise XltasksError(
-        f"工作表“{sheet}”在远离表格的 {far} 单元格有内容（表格将达 {rows} 行 × {cols} 列，超过 "
-        f"{MAX_GRID_ROWS} 行或 {MAX_GRID_COLUMNS} 列的上限）：请删除该单元格后重新保存", file=str(path),
-        where=f"{sheet}!{far}")
