@@ -20,7 +20,7 @@ template, unknown unit) cannot speak for any unit and stays out of the unit stat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
@@ -58,6 +58,7 @@ class CollectResult:
     progress: Progress
     units: list[UnitStatus]
     started_at: str = ""
+    folders: list[str] = field(default_factory=list)  # the folders collected, as given
 
     @property
     def problems(self) -> list[Problem]:
@@ -225,6 +226,7 @@ def collect(dirs: Iterable[str | Path], register: Register, period: str, *, dire
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     index = UnitIndex(register, directory)
     ctx = Context(register=register, period=period.strip(), index=index, password=password or None)
+    dirs = [str(d) for d in dirs]
     paths = list_files(dirs, exclude)
     files: list[FileResult] = []
     for i, checked in enumerate(_check_paths(paths, ctx), start=1):
@@ -234,7 +236,8 @@ def collect(dirs: Iterable[str | Path], register: Register, period: str, *, dire
     picks = pick_data(files)
     prog = build_progress(ctx.period, picks, index)
     units = unit_statuses(index, files, picks)
-    result = CollectResult(period=ctx.period, files=files, progress=prog, units=units, started_at=started)
+    result = CollectResult(period=ctx.period, files=files, progress=prog, units=units, started_at=started,
+                           folders=dirs)
     if ledger is not None:
         from .ledger import Ledger
 

@@ -61,7 +61,9 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
         wb = new_workbook(tmp)
         head = header_format(wb, align="center")
         err, warn = {"font_color": "#C00000"}, {"font_color": "#9C5700"}  # a row's colour
-        shown = _path_display([f.path for f in result.files])
+
+        def shown(path: str) -> str:
+            return shown_path(path, result.folders)
 
         def table(name, columns, rows, *, formats=None):
             return write_table(wb, name, columns, rows, head=head, cell={"valign": "top"}, formats=formats, a3=True)
@@ -95,28 +97,22 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
     atomic_write_with(path, write)
 
 
-def _path_display(paths: list[str]):
-    """Paths as people find them: relative to the folder all returns share ("市发改委/报送.xlsx"), not the
-    machine's absolute path; a zip member keeps its "archive.zip::member" form. report.json keeps full paths."""
+def shown_path(path: str, folders) -> str:
+    """A returned file as people find it: relative to the folder it was collected from ("sub/a.xlsx",
+    "mail.zip::b.xlsx"), not the machine's absolute path. report.json keeps full paths."""
     import os
 
-    archives = [p.split("::", 1)[0] for p in paths if p]
-    try:
-        root = os.path.commonpath([os.path.dirname(os.path.abspath(a)) for a in archives]) if archives else ""
-    except ValueError:  # different drives on Windows
-        root = ""
-
-    def show(path: str) -> str:
-        if not path or not root:
-            return path or ""
-        archive, sep, member = path.partition("::")
+    disk, sep, member = (path or "").partition("::")
+    for folder in folders:
+        folder_abs = os.path.abspath(folder)
         try:
-            rel = os.path.relpath(os.path.abspath(archive), root)
-        except ValueError:
-            return path
-        return rel + sep + member
-
-    return show
+            rel = os.path.relpath(os.path.abspath(disk), folder_abs)
+        except ValueError:  # another drive on Windows
+            continue
+        if rel == os.pardir or rel.startswith(os.pardir + os.sep):
+            continue
+        return (Path(rel).as_posix() if rel != os.curdir else os.path.basename(folder_abs)) + sep + member
+    return path or ""
 
 
 def summary_lines(result: CollectResult, outputs: dict[str, str]) -> list[str]:

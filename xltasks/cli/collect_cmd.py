@@ -115,6 +115,7 @@ def rejected_lines(result, dirs, limit: int = REJECTED_SHOWN) -> list[str]:
     """One line per rejected file: where it is (relative to the folder given) and its first error, with the
     sheet and cell, so the console alone tells what to fix."""
     from ..models import LEVEL_ERROR
+    from ..report import shown_path
     from ..validate import STATUS_REJECTED
 
     rejected = [f for f in result.files if f.status == STATUS_REJECTED]
@@ -126,23 +127,10 @@ def rejected_lines(result, dirs, limit: int = REJECTED_SHOWN) -> list[str]:
         first = errors[0]
         where = f"{first.sheet}!{first.cell} " if first.sheet and first.cell else ""
         more = f"（等 {len(errors)} 处）" if len(errors) > 1 else ""
-        out.append(f"退回：{_shown_path(f.path, dirs)}：{where}{first.message}{more}")
+        out.append(f"退回：{shown_path(f.path, dirs)}：{where}{first.message}{more}")
     if len(rejected) > limit:
         out.append(f"…（另有 {len(rejected) - limit} 个退回文件，详见 --report）")
     return out
-
-
-def _shown_path(path: str, dirs) -> str:
-    """`path` relative to the folder it was found in ("sub/a.xlsx", "mail.zip::b.xlsx")."""
-    disk, sep, member = path.partition("::")
-    for d in dirs:
-        d = Path(d)
-        try:
-            rel = Path(disk).relative_to(d)
-        except ValueError:
-            continue
-        return (rel.as_posix() if str(rel) != "." else d.name) + sep + member
-    return path
 
 
 @click.command("remind")
