@@ -1,9 +1,9 @@
 """Shared assembly of a Register from what a layout parser found: ids, unit table, warnings."""
 from __future__ import annotations
 
-import hashlib
 from dataclasses import dataclass, field
 
+from ..fileio import sha256_bytes
 from ..models import ROLE_LEAD, Register, SourceInfo, Task, Unit, Warning_
 from ..units import UnitList, classify_paren, unit_kind
 from ..xlsx import EXCEL_CELL_LIMIT, clean_text
@@ -81,7 +81,7 @@ class Builder:
         reg = Register(source=self.source, layout=self.layout, tasks=tasks, warnings=self.warnings)
         reg.units = build_units(tasks, reg.warnings, self.source)
         reg.sources = [SourceInfo(
-            path=self.source, sha256=hashlib.sha256(text_for_hash.encode("utf-8")).hexdigest(),
+            path=self.source, sha256=sha256_bytes(text_for_hash.encode("utf-8")),
             layout=self.layout, tasks=len(tasks), sections=len(self.sections), groups=self.groups)]
         return reg
 
