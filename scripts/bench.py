@@ -194,7 +194,7 @@ _NARRATIVE = ("围绕年度目标任务，细化责任分工，建立周调度�
 
 def entries_for(unit: str, task_ids: list[str]):
     """1–3 lines per task: most quantitative, some 不超过, some 定性, a few pending; narratives on the first."""
-    from xltasks.fill import Entry
+    from xltasks.issuing.fill import Entry
 
     rng = random.Random(zlib.crc32(unit.encode("utf-8")))
     out = []
@@ -231,7 +231,7 @@ def entries_for(unit: str, task_ids: list[str]):
 
 def stage_import(work: Path) -> dict:
     from xltasks.importers import import_paths
-    from xltasks.register_io import write_register
+    from xltasks.core.register_io import write_register
 
     reg = import_paths([work / "source.xlsx"], layout="table")
     write_register(reg, work / "register")
@@ -239,8 +239,8 @@ def stage_import(work: Path) -> dict:
 
 
 def stage_templates(work: Path) -> dict:
-    from xltasks.register_io import load_register
-    from xltasks.templates import make_templates
+    from xltasks.core.register_io import load_register
+    from xltasks.issuing.templates import make_templates
 
     reg = load_register(work / "register.json")
     out = work / "templates"
@@ -253,7 +253,7 @@ def stage_templates(work: Path) -> dict:
 
 
 def stage_fill(work: Path) -> dict:
-    from xltasks.fill import fill_template
+    from xltasks.issuing.fill import fill_template
 
     manifest = json.loads((work / "issued.json").read_text(encoding="utf-8"))
     ret = work / "returns"
@@ -279,10 +279,10 @@ def stage_baseline(work: Path) -> dict:
 
 
 def stage_collect(work: Path) -> dict:
-    from xltasks.merge import collect
-    from xltasks.progress_io import write_progress
-    from xltasks.register_io import load_register
-    from xltasks.report import write_xlsx
+    from xltasks.collecting.merge import collect
+    from xltasks.core.progress_io import write_progress
+    from xltasks.core.register_io import load_register
+    from xltasks.collecting.report import write_xlsx
 
     reg = load_register(work / "register.json")
     ledger = work / "ledger.sqlite"
@@ -300,9 +300,9 @@ def stage_collect(work: Path) -> dict:
 
 
 def stage_compile(work: Path) -> dict:
-    from xltasks.compile import compile_workbook
-    from xltasks.progress_io import read_progress
-    from xltasks.register_io import load_register
+    from xltasks.compiling.writer import compile_workbook
+    from xltasks.core.progress_io import read_progress
+    from xltasks.core.register_io import load_register
 
     reg = load_register(work / "register.json")
     progress = read_progress(work / "merged.xlsx")

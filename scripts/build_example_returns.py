@@ -1,7 +1,7 @@
 """Rebuild the bundled example's returns (workbooks/example/returns/) from compilation 002.
 
 Reads the Hangzhou 2021 Q3 compilation, matches it to the example register, and writes one filled
-template per unit that reports in it (xltasks.example.build_returns). Prints what it wrote and the
+template per unit that reports in it (xltasks.issuing.example.build_returns). Prints what it wrote and the
 check that matters: `collect` over the returns finds no 错误.
 
     python scripts/build_example_returns.py [--out DIR] [--templates DIR]
@@ -22,10 +22,10 @@ PERIOD = "2021Q3"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from xltasks.compilation import match_to_register, read_compilation, to_progress
-    from xltasks.example import build_returns, plan_returns
-    from xltasks.merge import collect
-    from xltasks.register_io import load_register
+    from xltasks.compiling.reader import match_to_register, read_compilation, to_progress
+    from xltasks.issuing.example import build_returns, plan_returns
+    from xltasks.collecting.merge import collect
+    from xltasks.core.register_io import load_register
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(EXAMPLE / "returns"), help="folder for the returns (rebuilt)")

@@ -239,7 +239,7 @@ def make_003_docx(out: str | Path) -> Path:
 
 def make_pdf(docx_path: str | Path, out_dir: str | Path) -> Path:
     """The PDF LibreOffice prints from a .docx (a real text layer, as in a signed notice's PDF)."""
-    from xltasks.libreoffice import convert
+    from xltasks.core.libreoffice import convert
 
     return convert(docx_path, out_dir, "pdf")
 

@@ -14,7 +14,7 @@ DOC = ROOT / "docs" / "problem-codes.md"
 
 
 def render() -> str:
-    from xltasks.problems import CODES, STRUCTURAL_ORDER
+    from xltasks.core.problems import CODES, STRUCTURAL_ORDER
 
     lines = [
         "# Problem codes of `xltasks collect`",

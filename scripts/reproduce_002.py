@@ -16,7 +16,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xltasks.compilation import match_to_register, read_compilation, reproduce  # noqa: E402
+from xltasks.compiling.reader import match_to_register, read_compilation, reproduce  # noqa: E402
 
 SOURCE = ROOT / "workbooks" / "example" / "source"
 

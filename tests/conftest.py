@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xltasks.libreoffice import find_soffice
+from xltasks.core.libreoffice import find_soffice
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"

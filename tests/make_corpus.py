@@ -19,10 +19,10 @@ from typing import Callable
 
 import openpyxl
 
-from tests.test_collect import CLEAN, PERIOD, edit, make_register, rewrite_member
-from xltasks import layout
-from xltasks.fill import Entry, fill_template
-from xltasks.templates import make_templates
+from tests.collecting.test_collect import CLEAN, PERIOD, edit, make_register, rewrite_member
+from xltasks.core import layout
+from xltasks.issuing.fill import Entry, fill_template
+from xltasks.issuing.templates import make_templates
 
 BAD_UNIT = "市发改委"  # every bad file claims this unit (its block 1.1 is rows 4-9, 1.2 rows 10-15)
 GOOD_UNITS = ("市住建局", "市应急局")  # their clean returns sit next to each bad file and must be merged

@@ -6,7 +6,7 @@ from pathlib import Path
 
 import openpyxl
 
-from xltasks.libreoffice import recalculate
+from xltasks.core.libreoffice import recalculate
 
 TOLERANCE = 1e-9
 

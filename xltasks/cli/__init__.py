@@ -16,7 +16,7 @@ from typing import Iterable
 import click
 
 from .. import __version__
-from ..errors import XltasksError
+from ..core.errors import XltasksError
 
 _COMMAND_MODULES = ("import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
                     "compilation_cmd")

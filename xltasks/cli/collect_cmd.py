@@ -46,10 +46,10 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
     报送的文件一律按不可信处理：压缩炸弹、加密文件（未给 --password 时）、含 XML DOCTYPE/实体声明的文件
     以及不是工作簿的文件只列为问题并退回，不会解析；同一文件夹中的正常文件照常汇总。
     """
-    from ..merge import collect
-    from ..progress_io import write_progress
-    from ..register_io import load_register
-    from ..report import summary_lines, write_json, write_xlsx
+    from ..collecting.merge import collect
+    from ..core.progress_io import write_progress
+    from ..core.register_io import load_register
+    from ..collecting.report import summary_lines, write_json, write_xlsx
 
     if not period.strip():
         raise click.BadParameter("报送期不能为空", param_hint="--period")
@@ -61,7 +61,7 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
     register = load_register(register_path)
     directory = None
     if directory_path:
-        from ..directory import load_directory
+        from ..core.directory import load_directory
 
         directory = load_directory(directory_path)
     exclude = [*outputs, ledger_path, register_path] + ([directory_path] if directory_path else [])
@@ -114,9 +114,9 @@ REJECTED_SHOWN = 20  # at most this many 退回 lines on the console; the report
 def rejected_lines(result, dirs, limit: int = REJECTED_SHOWN) -> list[str]:
     """One line per rejected file: where it is (relative to the folder given) and its first error, with the
     sheet and cell, so the console alone tells what to fix."""
-    from ..models import LEVEL_ERROR
-    from ..report import shown_path
-    from ..validate import STATUS_REJECTED
+    from ..core.models import LEVEL_ERROR
+    from ..collecting.report import shown_path
+    from ..collecting.validate import STATUS_REJECTED
 
     rejected = [f for f in result.files if f.status == STATUS_REJECTED]
     out = []
@@ -148,7 +148,7 @@ def remind_cmd(report_path, out_dir, deadline, as_of, contact):
     示例：
       xltasks remind --report report.json -o notices/ --deadline 2021-10-15
     """
-    from ..report import load_report, write_reminders
+    from ..collecting.report import load_report, write_reminders
 
     guard_outputs([out_dir], [report_path])
     report = load_report(report_path)

@@ -30,8 +30,8 @@ def import_compilation_command(file: str, out: str, register_path: str | None, p
       xltasks import-compilation workbooks/example/source/hangzhou_2021_q3_compilation.txt \\
           --register register.xlsx -o previous.xlsx --period 2021Q3
     """
-    from ..compilation import match_to_register, read_compilation, reproduce, to_progress
-    from ..progress_io import write_progress
+    from ..compiling.reader import match_to_register, read_compilation, reproduce, to_progress
+    from ..core.progress_io import write_progress
 
     guard_outputs([out], [file, register_path])
     doc = read_compilation(file)
@@ -58,11 +58,11 @@ def import_compilation_command(file: str, out: str, register_path: str | None, p
 
 
 def _load_register(path: str):
-    from ..errors import XltasksError
+    from ..core.errors import XltasksError
 
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".json"):
-        from ..register_io import load_register
+        from ..core.register_io import load_register
 
         return load_register(path)
     if not Path(path).is_file():

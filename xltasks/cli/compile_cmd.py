@@ -32,10 +32,10 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date,
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30 --rules suqian --pdf
     """
-    from ..compile import compile_workbook
-    from ..progress_io import read_progress
-    from ..register_io import load_register
-    from ..rules import load_rules
+    from ..compiling.writer import compile_workbook
+    from ..core.progress_io import read_progress
+    from ..core.register_io import load_register
+    from ..compiling.rules import load_rules
 
     if output.suffix.lower() != ".xlsx":
         raise click.BadParameter("输出文件应为 .xlsx", param_hint="-o/--output")
@@ -51,7 +51,7 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date,
     click.echo(f"汇编: {output}（{len(result.tasks)} 项任务：{counts}；序时进度 {result.expected:.2%}，"
                f"着色规则 {result.rules.name}）")
     if pdf:
-        from ..libreoffice import convert, find_soffice
+        from ..core.libreoffice import convert, find_soffice
 
         if not find_soffice():
             click.echo("未找到 LibreOffice (soffice)，未导出 PDF；安装 libreoffice-calc 后可加 --pdf 导出。", err=True)

@@ -20,8 +20,8 @@ def directory_command(register, out):
     示例：
       xltasks directory register.xlsx -o units.xlsx
     """
-    from ..directory import write_starting_directory
-    from ..register_io import load_register
+    from ..core.directory import write_starting_directory
+    from ..core.register_io import load_register
 
     if not out.lower().endswith(".xlsx"):
         raise click.BadParameter("单位名录应保存为 .xlsx 文件", param_hint="-o/--out")

@@ -26,7 +26,7 @@ def import_command(sources: tuple[str, ...], out: str, layout: str) -> None:
       xltasks import 责任分解.docx -o register.xlsx
     """
     from ..importers import import_paths
-    from ..register_io import output_paths, write_register
+    from ..core.register_io import output_paths, write_register
 
     guard_outputs(output_paths(out), sources)
     register = import_paths(list(sources), layout=layout)

@@ -16,8 +16,8 @@ def _split_units(values: tuple[str, ...]) -> list[str]:
 
 def _guard_templates_outputs(out_dir: Path, period: str, inputs: list[str | None]) -> None:
     """The files templates writes (分发清单.xlsx, PERIOD_单位.xlsx, PERIOD_单位_下发通知.txt) must not replace an input."""
-    from ..fileio import safe_filename
-    from ..templates import DISTRIBUTION_LIST
+    from ..core.fileio import safe_filename
+    from ..issuing.templates import DISTRIBUTION_LIST
 
     paths = [Path(p) for p in inputs if p]
     guard_outputs([out_dir / DISTRIBUTION_LIST], paths)
@@ -53,12 +53,12 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
       xltasks templates register.xlsx -o templates/ --period 2021Q4 --directory units.xlsx \\
           --previous merged_2021Q3.xlsx --units 市建委,市商务局
     """
-    from .. import layout
-    from ..directory import load_directory
-    from ..fileio import sha256_file
-    from ..progress_io import read_progress
-    from ..register_io import load_register
-    from ..templates import make_templates
+    from ..core import layout
+    from ..core.directory import load_directory
+    from ..core.fileio import sha256_file
+    from ..core.progress_io import read_progress
+    from ..core.register_io import load_register
+    from ..issuing.templates import make_templates
 
     _guard_templates_outputs(Path(out_dir), period, [register, directory_path, previous_path])
     reg = load_register(register)

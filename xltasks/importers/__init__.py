@@ -10,9 +10,9 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..errors import NotADecomposition, XltasksError
-from ..fileio import decode_text, sha256_file
-from ..models import Register, SourceInfo
+from ..core.errors import NotADecomposition, XltasksError
+from ..core.fileio import decode_text, sha256_file
+from ..core.models import Register, SourceInfo
 from . import numbered, pipe_table, table, web_table
 from .build import build_units
 

@@ -3,10 +3,10 @@ from __future__ import annotations
 
 from dataclasses import dataclass, field
 
-from ..fileio import sha256_bytes
-from ..models import ROLE_LEAD, Register, SourceInfo, Task, Unit, Warning_
-from ..units import UnitList, classify_paren, unit_kind
-from ..xlsx import EXCEL_CELL_LIMIT, clean_text
+from ..core.fileio import sha256_bytes
+from ..core.models import ROLE_LEAD, Register, SourceInfo, Task, Unit, Warning_
+from ..core.units import UnitList, classify_paren, unit_kind
+from ..core.xlsx import EXCEL_CELL_LIMIT, clean_text
 
 
 @dataclass

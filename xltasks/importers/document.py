@@ -21,10 +21,10 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..errors import NotADecomposition, XltasksError
+from ..core.errors import NotADecomposition, XltasksError
 from .reasons import reason
-from ..models import Register, Warning_
-from ..units import squash
+from ..core.models import Register, Warning_
+from ..core.units import squash
 from . import table
 from .text import BLANKS as _BLANKS, clean as _clean
 

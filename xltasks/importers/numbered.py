@@ -12,8 +12,8 @@ from __future__ import annotations
 
 import re
 
-from ..models import Register
-from ..units import cn_to_int, parse_units
+from ..core.models import Register
+from ..core.units import cn_to_int, parse_units
 from .build import Builder
 from .text import CN_NUM, clean, leader_from_group, read_lines
 

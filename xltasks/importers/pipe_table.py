@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import re
 
-from ..models import Register
+from ..core.models import Register
 from .table import parse_rows
 from .text import read_lines
 

@@ -13,11 +13,11 @@ import re
 from pathlib import Path
 from typing import Sequence
 
-from ..errors import NotADecomposition, XltasksError
-from ..fileio import decode_text
-from ..models import Register
-from ..sheetsize import check_xlsx
-from ..units import cn_to_int, parse_cell_lines, squash
+from ..core.errors import NotADecomposition, XltasksError
+from ..core.fileio import decode_text
+from ..core.models import Register
+from ..core.sheetsize import check_xlsx
+from ..core.units import cn_to_int, parse_cell_lines, squash
 from .build import Builder
 from .text import CN_NUM, clean, leader_from_group, nfkc
 
@@ -199,7 +199,7 @@ def read_grid(path: str | Path) -> list[list[str]]:
 
 # ---------------------------------------------------------------------------------------------
 # A far-away cell (XFD1048576, ZZ20000) makes calamine allocate the whole grid up to it: hundreds of GB,
-# an abort rather than an exception. read_grid measures each sheet first (xltasks.sheetsize).
+# an abort rather than an exception. read_grid measures each sheet first (xltasks.core.sheetsize).
 
 MAX_GRID_COLUMNS = 100
 MAX_GRID_ROWS = 100_000

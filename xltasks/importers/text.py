@@ -1,6 +1,6 @@
 """Text utilities shared by the text importers: NBSP-safe stripping, NFKC, numeral pattern, leaders.
 
-The whitespace-free matching key (`squash`) and Chinese numerals (`cn_to_int`) live in xltasks.units, shared
+The whitespace-free matching key (`squash`) and Chinese numerals (`cn_to_int`) live in xltasks.core.units, shared
 with the other stages."""
 from __future__ import annotations
 

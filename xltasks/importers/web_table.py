@@ -10,8 +10,8 @@ from __future__ import annotations
 
 import re
 
-from ..models import Register
-from ..units import parse_units, squash
+from ..core.models import Register
+from ..core.units import parse_units, squash
 from .build import Builder
 from .text import CN_NUM, clean, leader_from_group, read_lines
 

@@ -1,0 +1,145 @@
+"""Percentages in 目标值/当前值: a percent number format ("3.5%" typed in Excel/WPS is stored as 0.035) is read
+as percent points with a warning, and a target and current on scales 100× apart are an error — never a
+completion rate silently wrong by 100×."""
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from tests.collecting.test_collect import CLEAN, PERIOD, edit, fill, issued, lines_of  # noqa: F401
+from tests.collecting.test_validate import check
+from xltasks.core import layout, rates
+from xltasks.issuing.fill import Entry
+from xltasks.collecting.intake import _is_percent_code
+from xltasks.collecting.merge import collect
+from xltasks.core.models import DIRECTION_UPPER
+
+UNIT = "市发改委"
+TARGET, CURRENT = layout.col_letter("target"), layout.col_letter("current")
+
+
+def _entries(mu="%", target=3.5, current=3.2):
+    base = list(CLEAN[UNIT])
+    base[1] = Entry("1.1", "", "城镇调查失业率", mu, target, current, direction="不超过")
+    return base
+
+
+def _row_of(ws, indicator="城镇调查失业率") -> int:
+    col = layout.COLUMN_INDEX["indicator"]
+    for row in ws.iter_rows():
+        if row[col].value == indicator:
+            return row[0].row
+    raise AssertionError(indicator)
+
+
+def _percent_file(issued_t, path: Path, *, mu="%", target=(0.035, "0.00%"), current=(3.2, None)) -> tuple[Path, int]:
+    """A return where the bureau typed percentages the Excel way: value and number format per cell."""
+    fill(issued_t, UNIT, path, _entries(mu=mu))
+    rownum = []
+
+    def fn(wb):
+        ws = wb[layout.SHEET_ENTRY]
+        r = _row_of(ws)
+        rownum.append(r)
+        for letter, (value, fmt) in ((TARGET, target), (CURRENT, current)):
+            ws[f"{letter}{r}"].value = value
+            if fmt:
+                ws[f"{letter}{r}"].number_format = fmt
+
+    edit(path, fn)
+    return path, rownum[0]
+
+
+def _row(result, indicator="城镇调查失业率"):
+    (row,) = [r for r in result.rows if r.indicator == indicator]
+    return row
+
+
+def test_percent_formatted_target_read_as_points_with_warning(issued, tmp_path):
+    reg, t = issued
+    path, r = _percent_file(t, tmp_path / "fgw.xlsx")
+    res = check(path, reg)
+    assert res.status == "accepted", res.problems
+    warn = [p for p in res.problems if p.code == "percent-format"]
+    assert [(p.sheet, p.cell, p.level) for p in warn] == [(layout.SHEET_ENTRY, f"{TARGET}{r}", "警告")]
+    assert "3.5%" in warn[0].message and "3.5" in warn[0].message
+    row = _row(res)
+    assert (row.target, row.current, row.measure_unit, row.direction) == (3.5, 3.2, "%", DIRECTION_UPPER)
+    assert rates.indicator_rate(row.direction, row.target, row.current) == 1.0
+    # nothing else about this row: the 91× gap was explained by the format
+    assert not [p for p in res.problems if p.cell.endswith(str(r)) and p.code != "percent-format"]
+
+
+def test_percent_format_on_both_cells_and_empty_unit(issued, tmp_path):
+    reg, t = issued
+    path, r = _percent_file(t, tmp_path / "fgw.xlsx", mu="", target=(0.035, "0%"), current=(0.032, "0.0%"))
+    res = check(path, reg)
+    assert res.status == "accepted", res.problems
+    assert {p.cell for p in res.problems if p.code == "percent-format"} == {f"{TARGET}{r}", f"{CURRENT}{r}"}
+    row = _row(res)
+    assert (row.target, row.current, row.measure_unit) == (3.5, 3.2, "%")
+
+
+def test_percent_format_with_another_unit_is_an_error(issued, tmp_path):
+    reg, t = issued
+    path, r = _percent_file(t, tmp_path / "fgw.xlsx", mu="万人")
+    res = check(path, reg)
+    assert res.status == "rejected"
+    assert ("percent-format-unit", f"{TARGET}{r}") in {(p.code, p.cell) for p in res.problems}
+
+
+@pytest.mark.parametrize("target,current,odd", [(0.035, 3.2, "target"), (3.5, 0.032, "current")])
+def test_scale_mismatch_without_formats_is_an_error_at_the_smaller(issued, tmp_path, target, current, odd):
+    reg, t = issued
+    path, r = _percent_file(t, tmp_path / "fgw.xlsx", target=(target, None), current=(current, None))
+    res = check(path, reg)
+    assert res.status == "rejected"
+    (p,) = [p for p in res.problems if p.code == "percent-scale-mismatch"]
+    assert (p.cell, p.level) == (f"{TARGET if odd == 'target' else CURRENT}{r}", "错误")
+    assert "3.5 和 3.2" in p.suggestion
+    assert not [p for p in res.problems if p.code == "percent-format"]
+
+
+def test_percent_format_on_a_typed_point_value_is_caught(issued, tmp_path):
+    # 3.5 typed, then the cell formatted as percent: shown 350% beside a plain 3.2
+    reg, t = issued
+    path, r = _percent_file(t, tmp_path / "fgw.xlsx", target=(3.5, "0%"))
+    res = check(path, reg)
+    assert res.status == "rejected"
+    (p,) = [p for p in res.problems if p.code == "percent-scale-mismatch"]
+    assert p.cell == f"{TARGET}{r}" and "3.5 和 3.2" in p.suggestion
+
+
+@pytest.mark.parametrize("target,current,mu", [(0, 2.5, "%"), (5, 0.4, "%"), (0.5, 75, "公里"), (85, 90, "%")])
+def test_no_scale_error_for_plausible_values(issued, tmp_path, target, current, mu):
+    reg, t = issued
+    path, _ = _percent_file(t, tmp_path / "fgw.xlsx", mu=mu, target=(target, None), current=(current, None))
+    res = check(path, reg)
+    assert not [p for p in res.problems if p.code.startswith("percent")], res.problems
+
+
+def test_percent_code_detection():
+    assert _is_percent_code("0.00%") and _is_percent_code("[Red]0.0%;-0.0%")
+    assert not _is_percent_code('0.0"%"') and not _is_percent_code("0.0\\%") and not _is_percent_code("General")
+
+
+def test_libreoffice_resave_keeps_percent_reading(issued, tmp_path, soffice):
+    from xltasks.core.libreoffice import convert
+
+    reg, t = issued
+    path, r = _percent_file(t, tmp_path / "src" / "fgw.xlsx")
+    ret = tmp_path / "returns"
+    convert(path, ret / "x", "xlsx")
+    convert(path, ret / "o", "ods")
+    res = collect([ret / "x"], reg, PERIOD)
+    (f,) = res.files
+    assert f.status == "accepted", f.problems
+    assert [(p.code, p.cell) for p in f.problems if p.code.startswith("percent")] == [("percent-format", f"{TARGET}{r}")]
+    (row,) = [x for x in res.progress.rows if x.indicator == "城镇调查失业率"]
+    assert (row.target, row.current, row.measure_unit) == (3.5, 3.2, "%")
+    # .ods gives no format to read here: the 100× scale gap is an error, never a silent 1% rate
+    res = collect([ret / "o"], reg, PERIOD)
+    (f,) = res.files
+    assert f.status == "rejected"
+    assert ("percent-scale-mismatch", f"{TARGET}{r}") in {(p.code, p.cell) for p in f.problems}

@@ -1,0 +1,256 @@
+"""Merge: validated files → the progress register (Progress), unit statuses, and the run's summary.
+
+`collect(dirs, register, period, …) -> CollectResult` is the Python API of `xltasks collect`:
+walk (intake) → check each file (validate) → pick one return per unit → Progress → ledger.
+
+Duplicates: all identified files of one unit and period compete, ordered by the workbook's own saved time
+(docProps/core.xml `modified`, ods meta.xml `dc:date`), then the file's modification time, then the path.
+The newest file decides the unit's status (the unit's latest word is what the office acts on); the newest
+ACCEPTED file gives the rows. So when the newest file was rejected but an older one is clean, the newer
+stays rejected with its problems (the unit is 有错误退回 and `xltasks remind` sends a 退回修改通知 for it),
+and the older clean file's rows are merged meanwhile, with an `older-return-used` warning on the newer
+file naming it: a bad re-send (or a copy of another unit's file with its _meta edited) never wipes out data
+that was already good. Every other file of the unit is `superseded`: listed with a warning, its own
+problems dropped from the run (it is no longer the unit's return), nothing deleted. Files that are not fully identified (wrong period, schema version, …) are rejected and
+never compete with identified ones; but when their _meta names a unit of the register and that unit has no
+identified file, the newest of them decides it: the unit is 有错误退回, not 未报送, so `xltasks remind` sends a
+退回修改通知 (what to fix) rather than a 催报通知. A file that names no known unit (not a workbook, not our
+template, unknown unit) cannot speak for any unit and stays out of the unit statuses.
+"""
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass, field
+from pathlib import Path
+from typing import Callable, Iterable, Iterator
+
+from .intake import list_files, sources_of
+from ..core.models import LEVEL_ERROR, LEVEL_WARNING, ROLE_LEAD, Problem, Progress, Register
+from ..core.parallel import jobs, map_in_pool
+from ..core.problems import problem
+from .validate import (STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUPERSEDED, Context, FileResult, UnitIndex,
+                       check_file)
+
+UNIT_REPORTED = "已报送"
+UNIT_REJECTED = "有错误退回"
+UNIT_MISSING = "未报送"
+
+
+@dataclass
+class UnitStatus:
+    unit: str
+    kind: str
+    tasks: int
+    lead_tasks: int
+    status: str  # 已报送 / 有错误退回 / 未报送
+    files: int = 0  # files of this unit seen in this run (superseded included)
+    errors: int = 0
+    warnings: int = 0
+    rows: int = 0
+    file: str = ""  # the file that decides the status
+    data_file: str = ""  # the file whose rows are merged (an older accepted one when `file` was rejected)
+
+
+@dataclass
+class CollectResult:
+    period: str
+    files: list[FileResult]
+    progress: Progress
+    units: list[UnitStatus]
+    started_at: str = ""
+    folders: list[str] = field(default_factory=list)  # the folders collected, as given
+
+    @property
+    def problems(self) -> list[Problem]:
+        """Every problem of the run, by unit, file, then sheet order (row, column)."""
+        out = [p for f in self.files for p in f.problems]
+        return sorted(out, key=problem_sort_key)
+
+    @property
+    def missing_units(self) -> list[str]:
+        return [u.unit for u in self.units if u.status == UNIT_MISSING]
+
+    @property
+    def rejected_units(self) -> list[str]:
+        return [u.unit for u in self.units if u.status == UNIT_REJECTED]
+
+    @property
+    def valid(self) -> bool:
+        return not any(p.level == LEVEL_ERROR for f in self.files for p in f.problems)
+
+    def stats(self) -> dict:
+        probs = [p for f in self.files for p in f.problems]
+        return {
+            "files": len(self.files),
+            "accepted": sum(f.status == STATUS_ACCEPTED for f in self.files),
+            "rejected": sum(f.status == STATUS_REJECTED for f in self.files),
+            "superseded": sum(f.status == STATUS_SUPERSEDED for f in self.files),
+            "errors": sum(p.level == LEVEL_ERROR for p in probs),
+            "warnings": sum(p.level == LEVEL_WARNING for p in probs),
+            "units": len(self.units),
+            "reported_units": sum(u.status == UNIT_REPORTED for u in self.units),
+            "rejected_units": len(self.rejected_units),
+            "missing_units": len(self.missing_units),
+            "rows": len(self.progress.rows),
+        }
+
+
+def problem_sort_key(p: Problem):
+    return (p.unit == "", p.unit, p.file, p.sheet, *_cell_key(p.cell), p.code)
+
+
+def _cell_key(cell: str) -> tuple[int, int]:
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    col = 0
+    for ch in letters.upper():
+        col = col * 26 + ord(ch) - 64
+    return (int(digits) if digits else 0, col)
+
+
+def _newest_key(f: FileResult):
+    return (f.saved_at or dt.datetime.min, f.mtime, f.path)
+
+
+def _file_name(path: str) -> str:
+    # the name people recognise (a long folder path would be cut short in the message); the full path is in
+    # the file column of the same problem list
+    return path.replace("::", "/").replace("\\", "/").rsplit("/", 1)[-1]
+
+
+def pick_returns(files: list[FileResult]) -> dict[str, FileResult]:
+    """The deciding (newest) file of each unit; see `pick_data` for the file whose rows are merged."""
+    return {unit: decider for unit, (decider, _) in pick_data(files).items()}
+
+
+def pick_data(files: list[FileResult]) -> dict[str, tuple[FileResult, FileResult | None]]:
+    """unit → (deciding file, file whose rows are merged or None); marks the rest superseded and warns on a
+    rejected newest file whose older accepted sibling is used meanwhile (see module doc)."""
+    by_unit: dict[str, list[FileResult]] = {}
+    for f in files:
+        if f.identified and f.unit:
+            by_unit.setdefault(f.unit, []).append(f)
+    out: dict[str, tuple[FileResult, FileResult | None]] = {}
+    for unit, group in by_unit.items():
+        group.sort(key=_newest_key)
+        decider = group[-1]
+        data = next((f for f in reversed(group) if f.status == STATUS_ACCEPTED), None)
+        out[unit] = (decider, data)
+        if data is not None and data is not decider:
+            decider.problems.append(problem("older-return-used", file=decider.path, unit=unit,
+                                            older=_file_name(data.path)))
+        for f in group:
+            if f is decider or f is data:
+                continue
+            f.status = STATUS_SUPERSEDED
+            f.rows = []
+            f.superseded_by = decider.path
+            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=_file_name(decider.path))]
+    return out
+
+
+def build_progress(period: str, picks: dict[str, tuple[FileResult, FileResult | None]] | dict[str, FileResult],
+                   index: UnitIndex) -> Progress:
+    """The rows of each unit's data file (`pick_data`) → Progress, in register order of units then sheet
+    order; a unit whose rows are merged is a reported unit."""
+    rows = []
+    reported = []
+    for unit in index.units():
+        pick = picks.get(unit)
+        f = pick[1] if isinstance(pick, tuple) else pick
+        if f is not None and f.status == STATUS_ACCEPTED:
+            reported.append(unit)
+            rows.extend(f.rows)
+    return Progress(period=period, rows=rows, reported_units=reported)
+
+
+def unit_statuses(index: UnitIndex, files: list[FileResult],
+                  picks: dict[str, tuple[FileResult, FileResult | None]] | dict[str, FileResult]) -> list[UnitStatus]:
+    out = []
+    count: dict[str, int] = {}
+    # newest rejected-before-identification file naming each unit (see module doc)
+    named: dict[str, FileResult] = {}
+    for f in files:
+        if f.unit:
+            count[f.unit] = count.get(f.unit, 0) + 1
+            if not f.identified and f.status == STATUS_REJECTED and (
+                    f.unit not in named or _newest_key(f) > _newest_key(named[f.unit])):
+                named[f.unit] = f
+    for unit in index.units():
+        tasks = index.tasks[unit]
+        lead = sum(index.role(unit, t.id) == ROLE_LEAD for t in tasks)
+        pick = picks.get(unit)
+        decider, data = pick if isinstance(pick, tuple) else (pick, pick)
+        if data is not None and data.status != STATUS_ACCEPTED:
+            data = None
+        f = decider or named.get(unit)
+        if f is None:
+            status = UNIT_MISSING
+        elif f.status == STATUS_ACCEPTED:
+            status = UNIT_REPORTED
+        else:
+            status = UNIT_REJECTED
+        out.append(UnitStatus(unit=unit, kind=index.kind.get(unit, ""), tasks=len(tasks), lead_tasks=lead,
+                              status=status, files=count.get(unit, 0),
+                              errors=f.errors if f else 0, warnings=f.warnings if f else 0,
+                              rows=len(data.rows) if data else 0, file=f.path if f else "",
+                              data_file=data.path if data else ""))
+    return out
+
+
+# Files are checked independently of each other: from this many on (a province sends 1,000) they are
+# checked by a pool of processes (xltasks.core.parallel), results kept in path order.
+PARALLEL_MIN_FILES = 64
+
+
+def _check_path(p: Path, ctx: Context) -> list[FileResult]:
+    return [check_file(source, ctx) for source in sources_of(p)]
+
+
+def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult]]:
+    """The FileResults of each path (an archive gives several), in path order."""
+    workers = jobs(len(paths), parallel=len(paths) >= PARALLEL_MIN_FILES, items_per_worker=32)
+    return map_in_pool(_check_path, paths, workers, args=(ctx,), max_chunk=16)
+
+
+def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,
+            exclude: Iterable[str | Path] = (), ledger: str | Path | None = None,
+            progress: Callable[[int, int], None] | None = None, password: str | None = None) -> CollectResult:
+    """Collect the returned files under `dirs` for `period` (see module doc).
+
+    `exclude`: paths never read (the run's own outputs when they sit in a returns folder).
+    `ledger`: an SQLite path; every file seen is recorded there (ledger.py).
+    `progress(done, total)`: called after each file on disk (for a progress bar).
+    `password`: opens encrypted returns (decrypted in memory; a file it does not open is `bad-password`).
+    """
+    started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
+    index = UnitIndex(register, directory)
+    ctx = Context(register=register, period=period.strip(), index=index, password=password or None)
+    dirs = [str(d) for d in dirs]
+    paths = list_files(dirs, exclude)
+    files: list[FileResult] = []
+    for i, checked in enumerate(_check_paths(paths, ctx), start=1):
+        files.extend(checked)
+        if progress is not None:
+            progress(i, len(paths))
+    picks = pick_data(files)
+    prog = build_progress(ctx.period, picks, index)
+    units = unit_statuses(index, files, picks)
+    result = CollectResult(period=ctx.period, files=files, progress=prog, units=units, started_at=started,
+                           folders=dirs)
+    if ledger is not None:
+        from .ledger import Ledger
+
+        with Ledger(ledger) as led:
+            led.record(files, started)
+    return result
+
+
+def progress_frame(progress: Progress):
+    """The merged rows as a pandas DataFrame (columns: ProgressRow fields, provenance as source_*)."""
+    import pandas as pd
+
+    from ..core.progress_io import PROGRESS_COLUMNS
+
+    cols = [k for k, _, _ in PROGRESS_COLUMNS]
+    return pd.DataFrame([r.to_flat_dict() for r in progress.rows], columns=cols)

@@ -1,0 +1,179 @@
+"""Read and write the progress register (merged.xlsx): the hand-over between collect and compile.
+
+Sheet 进度台账 holds one row per indicator line (ProgressRow, provenance flattened into columns);
+sheet 报送单位 lists the units whose returns were accepted; sheet _info holds the period.
+Also readable: the same table as CSV (same headers), for people who prefer it.
+"""
+from __future__ import annotations
+
+import csv
+import datetime as _dt
+import io
+from dataclasses import fields
+from pathlib import Path
+
+from .errors import XltasksError
+from .fileio import atomic_write_text, atomic_write_with
+from .models import DIRECTION_HIGHER, Progress, ProgressRow, Provenance
+from .rates import DIRECTION_BY_LABEL, DIRECTION_LABELS
+from .xlsx import header_format, new_workbook, write_table, write_text
+
+SHEET_ROWS = "进度台账"
+SHEET_REPORTED = "报送单位"
+SHEET_INFO = "_info"
+
+# (field key in ProgressRow.to_flat_dict(), Chinese header, column width)
+PROGRESS_COLUMNS = (
+    ("task_id", "任务编号", 9), ("unit", "单位", 22), ("role", "角色", 6), ("item_no", "细化项目序号", 8),
+    ("item", "细化项目", 40), ("indicator", "指标名称", 22), ("measure_unit", "计量单位", 8),
+    ("target", "目标值", 10), ("current", "当前值", 10), ("direction", "指标方向", 10),
+    ("self_rate", "自评完成率", 10), ("pending", "待核算", 6), ("current_text", "当前值原文", 12),
+    ("highlights", "主要亮点", 40), ("problems", "存在问题与下步计划", 40),
+    ("source_file", "来源文件", 30), ("source_sha256", "来源SHA256", 20), ("source_sheet", "来源工作表", 8),
+    ("source_row", "来源行", 6),
+)
+# merged.xlsx is measured before calamine reads it (xltasks.core.sheetsize): a stray value far away would make
+# its dense grid huge. A province has 60,000+ rows and any Excel row may be used, but only 19 columns.
+MAX_ROWS = 1_048_576
+MAX_COLS = 40
+_KEY_BY_LABEL = {label: key for key, label, _ in PROGRESS_COLUMNS}
+_YES, _NO = "是", "否"
+
+
+def _flat(row: ProgressRow) -> dict:
+    """row.to_flat_dict() without asdict's recursive deep copy (a third of writing 60,000 rows); every
+    field holds an immutable scalar, so the values are the same."""
+    flat = {k: getattr(row, k) for k in _ROW_FIELDS}
+    prov = row.provenance
+    flat.update({f"source_{k}": getattr(prov, k) for k in _PROVENANCE_FIELDS})
+    return flat
+
+
+_ROW_FIELDS = tuple(f.name for f in fields(ProgressRow) if f.name != "provenance")
+_PROVENANCE_FIELDS = tuple(f.name for f in fields(Provenance))
+
+
+def _shown(row: ProgressRow) -> dict:
+    """A row's cells as people read them: 指标方向 in Chinese (越高越好…), 待核算 as 是/否."""
+    flat = _flat(row)
+    flat["direction"] = DIRECTION_LABELS.get(flat["direction"], flat["direction"])
+    flat["pending"] = _YES if flat["pending"] else _NO
+    return flat
+_NUMERIC = {"target", "current", "self_rate"}
+
+
+def write_progress(progress: Progress, path: str | Path) -> None:
+    path = Path(path)
+    if path.suffix.lower() == ".csv":
+        write_progress_csv(progress, path)
+        return
+
+    def write(tmp: Path) -> None:
+        wb = new_workbook(tmp)
+        head = header_format(wb)
+        rows = [[flat[key] for key, _, _ in PROGRESS_COLUMNS] for flat in map(_shown, progress.rows)]
+        write_table(wb, SHEET_ROWS, [(label, width) for _, label, width in PROGRESS_COLUMNS], rows, head=head,
+                    wrap_from=20, freeze_cols=2)
+        rep = wb.add_worksheet(SHEET_REPORTED)
+        rep.write_string(0, 0, "单位", head)
+        rep.set_column(0, 0, 30)
+        for r, unit in enumerate(progress.reported_units, start=1):
+            write_text(rep, r, 0, unit)
+        info = wb.add_worksheet(SHEET_INFO)
+        info.write_string(0, 0, "period")
+        write_text(info, 0, 1, progress.period)
+        info.hide()
+        wb.close()
+
+    atomic_write_with(path, write)
+
+
+def write_progress_csv(progress: Progress, path: Path) -> None:
+    buf = io.StringIO()
+    w = csv.writer(buf)
+    w.writerow([label for _, label, _ in PROGRESS_COLUMNS])
+    for row in progress.rows:
+        flat = _shown(row)
+        w.writerow(["" if flat[k] is None else flat[k] for k, _, _ in PROGRESS_COLUMNS])
+    atomic_write_text(path, "\ufeff" + buf.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
+
+
+def read_progress(path: str | Path) -> Progress:
+    path = Path(path)
+    if not path.exists():
+        raise XltasksError("文件不存在", file=str(path))
+    # python-calamine reads values ~5× faster than openpyxl (a province's merged.xlsx has 60,000 rows);
+    # _openpyxl_like gives back what openpyxl returned, so the rows are the same either way.
+    from python_calamine import CalamineWorkbook
+
+    from .sheetsize import check_xlsx
+
+    check_xlsx(path, max_rows=MAX_ROWS, max_cols=MAX_COLS, max_cells=MAX_ROWS * MAX_COLS)
+    try:
+        wb = CalamineWorkbook.from_path(str(path))
+        names = wb.sheet_names
+
+        def grid(name: str) -> list[list]:
+            return [[_openpyxl_like(v) for v in row]
+                    for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+
+        if SHEET_ROWS not in names:
+            raise XltasksError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
+        table = grid(SHEET_ROWS)
+        reported_cells = grid(SHEET_REPORTED) if SHEET_REPORTED in names else []
+        info_cells = grid(SHEET_INFO) if SHEET_INFO in names else []
+    except XltasksError:
+        raise
+    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
+        raise XltasksError(f"无法读取进度台账: {exc}", file=str(path))
+    header = [str(h).strip() if h is not None else "" for h in (table[0] if table else [])]
+    keys = [_KEY_BY_LABEL.get(h) for h in header]
+    missing = [label for key, label, _ in PROGRESS_COLUMNS if key not in keys]
+    if missing:
+        raise XltasksError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
+    rows = []
+    for values in table[1:]:
+        if all(v is None for v in values):
+            continue
+        d = {k: v for k, v in zip(keys, values) if k}
+        rows.append(_row_from_cells(d))
+    reported = []
+    for i, cells in enumerate(reported_cells):
+        if i and cells and cells[0]:
+            reported.append(str(cells[0]))
+    period = ""
+    for cells in info_cells:
+        if cells and cells[0] == "period" and len(cells) > 1:
+            period = str(cells[1] or "")
+    return Progress(period=period, rows=rows, reported_units=reported)
+
+
+def _openpyxl_like(v):
+    """A calamine value as openpyxl gives it: None for a blank, int for a whole number, datetime for a date."""
+    if v == "" and isinstance(v, str):
+        return None
+    if isinstance(v, float) and v.is_integer():
+        return int(v)
+    if isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
+        return _dt.datetime(v.year, v.month, v.day)
+    return v
+
+
+_TEXT_KEYS = tuple(f.name for f in fields(ProgressRow)
+                   if f.name not in _NUMERIC and f.name not in ("pending", "item_no", "provenance"))
+
+
+def _row_from_cells(d: dict) -> ProgressRow:
+    kwargs = {}
+    for k in _TEXT_KEYS:
+        kwargs[k] = "" if d.get(k) is None else str(d[k])
+    for k in _NUMERIC:
+        v = d.get(k)
+        kwargs[k] = float(v) if isinstance(v, (int, float)) and not isinstance(v, bool) else None
+    kwargs["direction"] = DIRECTION_BY_LABEL.get(kwargs["direction"], kwargs["direction"]) or DIRECTION_HIGHER
+    pending = d.get("pending")
+    kwargs["pending"] = pending is True or (isinstance(pending, str) and pending.strip().upper() in (_YES, "TRUE", "1"))
+    kwargs["item_no"] = int(d.get("item_no") or 0)
+    prov = Provenance(file=str(d.get("source_file") or ""), sha256=str(d.get("source_sha256") or ""),
+                      sheet=str(d.get("source_sheet") or ""), row=int(d.get("source_row") or 0))
+    return ProgressRow(**kwargs, provenance=prov)
