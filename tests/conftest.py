@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from xltasks.core.libreoffice import find_soffice
+from xltasks.core.libreoffice import find_soffice, has_component
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
@@ -26,3 +26,14 @@ def soffice() -> str:
     if os.environ.get("XLTASKS_REQUIRE_LIBREOFFICE"):
         pytest.fail("LibreOffice is required (XLTASKS_REQUIRE_LIBREOFFICE=1) but soffice was not found")
     pytest.skip("LibreOffice (soffice) is not installed: install libreoffice-calc-nogui to run this check")
+
+
+@pytest.fixture(scope="session")
+def soffice_writer(soffice) -> str:
+    """LibreOffice with Writer (Word documents to PDF). Debian packages Writer apart from Calc: where only Calc
+    is installed these tests skip with that reason, and fail where LibreOffice is mandatory (CI)."""
+    if has_component(soffice, "writer"):
+        return soffice
+    if os.environ.get("XLTASKS_REQUIRE_LIBREOFFICE"):
+        pytest.fail("LibreOffice Writer is required (XLTASKS_REQUIRE_LIBREOFFICE=1) but is not installed")
+    pytest.skip("LibreOffice Writer is not installed: install libreoffice-writer-nogui to convert Word documents")

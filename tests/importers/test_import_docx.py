@@ -37,7 +37,7 @@ def docs(tmp_path_factory) -> dict[str, Path]:
 
 
 @pytest.fixture(scope="session")
-def pdf_004(docs, soffice, tmp_path_factory) -> Path:
+def pdf_004(docs, soffice_writer, tmp_path_factory) -> Path:
     return fx.make_pdf(docs["004"], tmp_path_factory.mktemp("pdf"))
 
 

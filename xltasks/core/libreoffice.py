@@ -26,6 +26,19 @@ def find_soffice() -> str | None:
     return None
 
 
+# The library of each LibreOffice module, by platform: Debian ships Calc and Writer as separate packages, so a
+# machine can convert spreadsheets and still fail on a Word document ("source file could not be loaded").
+_COMPONENT_LIBRARIES = {"calc": ("libsclo.so", "sclo.dll", "libsclo.dylib"),
+                        "writer": ("libswlo.so", "swlo.dll", "libswlo.dylib")}
+
+
+def has_component(soffice: str, component: str) -> bool:
+    """Whether this LibreOffice has the module ("calc" or "writer") installed beside its binary."""
+    program = Path(os.path.realpath(soffice)).parent
+    candidates = [program, program.parent / "Frameworks", program.parent / "program"]
+    return any((d / lib).exists() for d in candidates for lib in _COMPONENT_LIBRARIES[component])
+
+
 # LibreOffice by default trusts the cached values of an xlsx ("never recalculate"); a check of our
 # cached values against LibreOffice's own must force a full recalculation on load.
 _RECALC_ALWAYS = """<?xml version="1.0" encoding="UTF-8"?>
