@@ -20,7 +20,7 @@ from click.testing import CliRunner
 
 from tests.make_corpus import BAD_UNIT, CASES, GOOD_UNITS, INJECTIONS, Kit, build
 from tests.collecting.test_collect import PERIOD, expected_lines, lines_of
-from xltasks.collecting import intake
+from xltasks.collecting import intake, sheet_xml
 from xltasks.cli import main
 from xltasks.issuing.fill import Entry
 from xltasks.collecting.intake import IntakeFailure, Source, preflight
@@ -178,7 +178,7 @@ def test_defusedxml_guards_openpyxl_and_our_readers(corpus):
     # and the formula reader goes through defusedxml too
     with zipfile.ZipFile(p) as zf:
         with pytest.raises(Exception):
-            list(intake._iterparse(zf.open("xl/worksheets/sheet2.xml")))
+            list(sheet_xml._iterparse(zf.open("xl/worksheets/sheet2.xml")))
 
 
 def test_preflight_no_false_positive_on_compressible_or_large_workbooks(kit, tmp_path):

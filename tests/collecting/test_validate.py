@@ -6,7 +6,7 @@ from pathlib import Path
 import pytest
 
 from tests.collecting.test_collect import PERIOD, edit, fill, issued, make_register, rewrite_member  # noqa: F401
-from xltasks.collecting import intake
+from xltasks.collecting import intake, sheet_xml
 from xltasks.core import layout
 from xltasks.issuing.fill import Entry
 from xltasks.collecting.intake import sources_of
@@ -185,9 +185,9 @@ def test_warnings_only_file_is_accepted_with_values_read(issued, tmp_path):
 
 
 def test_shared_formulas_and_ods_formula_syntax():
-    f = intake.shift_formula('IF(K4="定性",IF(ISNUMBER(L4),L4,""),J4/$I$4)', 3, 0)
+    f = sheet_xml.shift_formula('IF(K4="定性",IF(ISNUMBER(L4),L4,""),J4/$I$4)', 3, 0)
     assert f == 'IF(K7="定性",IF(ISNUMBER(L7),L7,""),J7/$I$4)'
-    assert intake.normalize_ods_formula('of:=IF([.K4]="定;性";[.L4];SUM([.A1:.B2]))') == \
+    assert sheet_xml.normalize_ods_formula('of:=IF([.K4]="定;性";[.L4];SUM([.A1:.B2]))') == \
         'IF(K4="定;性",L4,SUM(A1:B2))'
 
 
@@ -222,7 +222,7 @@ def test_changed_task_id_is_a_locked_cell_not_a_merge(issued, tmp_path, ref, fou
 def test_changed_id_found_from_neighbours_when_rows_were_added():
     """Rows added or deleted (ids no longer where _meta put them): a stray run of a task between two rows
     of another task is that task's row; an edge run is decided by the issued block holding it."""
-    from xltasks.collecting.validate import _changed_ids
+    from xltasks.collecting.checks.tasks import changed_ids as _changed_ids
 
     spans = {"3.38": (64, 78), "3.39": (79, 93), "4.3": (94, 108)}
     blocks = {"3.38": list(range(63, 79)), "3.39": [79] + list(range(81, 94)), "4.3": [80] + list(range(94, 109))}

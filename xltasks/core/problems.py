@@ -22,7 +22,7 @@ can be computed), `default-direction` (a blank 指标方向 read as 越高越好
 file was rejected; its older accepted file's rows are merged meanwhile, see merge.py).
 
 Structural checks stop a file at the first failure; STRUCTURAL_ORDER lists their codes in the order
-validate.py runs them. Value checks then run on every entry cell and all their problems are reported
+collect runs them (derived from collecting/checks.STRUCTURAL_CHECKS). Value checks then run on every entry cell and all their problems are reported
 together.
 """
 from __future__ import annotations
@@ -136,11 +136,17 @@ _CODES = (
 
 CODES: dict[str, Code] = {c.code: c for c in _CODES}
 
-# Codes of the structural checks in the order validate.py's run() checks them (it stops at the first
-# failure); docs/problem-codes.md lists them in this order. Keep the two in step.
-STRUCTURAL_ORDER = ("not-a-workbook", "encrypted", "bad-password", "too-large", "xml-dtd", "not-our-template", "schema-version",
-                    "unknown-unit", "wrong-period", "header-changed", "missing-task", "extra-task",
-                    "row-without-task", "locked-cell-changed", "formula-changed")
+
+
+def __getattr__(name: str):
+    # STRUCTURAL_ORDER: the codes of the structural checks in the order collect runs them (it stops at the
+    # first failure); docs/problem-codes.md lists them in this order. Derived from the check tuple itself
+    # (collecting/checks), imported on first use because those checks build their Problems here.
+    if name == "STRUCTURAL_ORDER":
+        from ..collecting.checks import STRUCTURAL_ORDER
+
+        return STRUCTURAL_ORDER
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 class _Default(dict):

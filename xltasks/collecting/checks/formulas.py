@@ -1,0 +1,74 @@
+"""The 完成率 column keeps the template's formula on every task row (rates.py is the only source of it)."""
+from __future__ import annotations
+
+import re
+
+from ...core import layout as L
+from ...core.rates import indicator_formula, shown_formula
+from ..workbook import cell_text
+from .base import Subject, check
+
+
+@check("formula-changed")
+def completion_formulas(subject: Subject):
+    sheet = subject.sheet
+    if sheet.formulas is None or "rate" not in sheet.cols:
+        return []  # .xls: the format does not tell formulas apart; values are still checked
+    out = []
+    rate_col = sheet.cols["rate"]
+    for rows in subject.blocks.values():
+        for r in rows:
+            f = sheet.formulas.get((r, rate_col))
+            expected = expected_formulas(sheet.cols, r)
+            if f is not None and (f.text in expected or normalize_formula(f.text) in expected):
+                continue
+            found = ("=" + f.text) if f is not None else (cell_text(sheet.value(r, "rate")) or "（空）")
+            out.append(subject.problem("formula-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "rate"), found=found))
+    return out
+
+
+def normalize_formula(text: str) -> str:
+    """A formula compared loosely: no "=", spaces or "$", upper case (string literals kept as written)."""
+    parts = re.split(r'("[^"]*")', (text or "").lstrip("="))
+    for i in range(0, len(parts), 2):
+        parts[i] = re.sub(r"\s+", "", parts[i]).replace("$", "").upper()
+    return "".join(parts)
+
+
+_ROW_TOKEN = "\x00ROW\x00"
+_RATE_INPUTS = ("target", "current", "self_rate", "direction")
+_PATTERNS: dict[tuple[int, ...], frozenset[str]] = {}
+_EXPECTED: dict[tuple, frozenset[str]] = {}
+_CACHE_LIMIT = 200_000  # bounded: hostile sheets vary both columns and rows
+
+
+def expected_formulas(cols, r: int) -> frozenset[str]:
+    """The 完成率 formulas a template may hold on grid row r. They depend only on the columns of the rate's
+    inputs and the row, so they are kept across files."""
+    key_cols = tuple(cols.get(k, 0) for k in _RATE_INPUTS)
+    key = (key_cols, r)
+    found = _EXPECTED.get(key)
+    if found is None:
+        patterns = _PATTERNS.get(key_cols)
+        if patterns is None:
+            patterns = _formula_patterns(key_cols)
+            if len(_PATTERNS) < _CACHE_LIMIT:
+                _PATTERNS[key_cols] = patterns
+        row = str(r + 1)
+        found = frozenset(p.replace(_ROW_TOKEN.upper(), row) for p in patterns)
+        if len(_EXPECTED) < _CACHE_LIMIT:
+            _EXPECTED[key] = found
+    return found
+
+
+def _formula_patterns(key_cols: tuple[int, ...]) -> frozenset[str]:
+    from xlsxwriter.utility import xl_col_to_name
+
+    refs = {k: f"{xl_col_to_name(c)}{_ROW_TOKEN}" for k, c in zip(_RATE_INPUTS, key_cols)}
+    patterns = set()
+    for pending_as_zero in (False, True):
+        base = indicator_formula(refs["target"], refs["current"], refs["self_rate"], direction_ref=refs["direction"],
+                                 pending_as_zero=pending_as_zero)
+        patterns.add(normalize_formula(base))
+        patterns.add(normalize_formula(shown_formula(base, refs["current"], pending_as_zero=pending_as_zero)))
+    return frozenset(patterns)

@@ -1,0 +1,331 @@
+"""Readers of a returned workbook's XML that calamine does not cover: formulas and percent number formats.
+
+Regexes over the member's bytes (pre-flight has refused any DTD or entity, and they are ~10× faster than
+a tree walk), each with an iterparse fallback (defusedxml: no entity expansion, no external references)
+for writers whose XML the fast path cannot read safely. Also `shift_formula` (Excel's shared formulas)
+and `normalize_ods_formula` (ODF → Excel syntax).
+"""
+from __future__ import annotations
+
+import re
+import zipfile
+from dataclasses import dataclass
+from typing import Iterable, Iterator
+
+
+@dataclass
+class Formula:
+    text: str  # without the leading "=" (ods: "of:" prefix and [.A1] references normalised away)
+    has_value: bool  # a cached result is stored with it
+
+
+def _local(tag: str) -> str:
+    return tag.rpartition("}")[2]
+
+
+def _iterparse(stream, events=("end",)):
+    from defusedxml.ElementTree import iterparse
+
+    return iterparse(stream, events=events)
+
+
+_CELL_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
+
+
+def col_index(letters: str) -> int:
+    n = 0
+    for ch in letters:
+        n = n * 26 + ord(ch) - 64
+    return n - 1
+
+
+_FCELL_RE = re.compile(
+    rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)\s*(<(?:\w+:)?v\b[^>]*>[^<])?')
+_ATTR_RE = re.compile(rb'\b(r|t|si)="([^"]*)"')
+_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:\s(?![^>]*\br=)[^>]*)?/?>')
+
+
+def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None) -> dict[tuple[int, int], Formula]:
+    """Formulas of a worksheet part. A regex over the bytes (no entity is ever expanded, and it is ~10×
+    faster than a tree walk); the iterparse reader is the fallback for writers that omit cell refs."""
+    if data is None:
+        data = zf.read(member)
+    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+        raise ValueError("DTD in a worksheet part")
+    # the quick checks find every cell tag the full pattern could match (a plain <c> without r= first, or a
+    # namespaced one); only then is the slower full pattern run
+    if (_CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None) \
+            and _CELL_WITHOUT_REF.search(data):
+        return _xlsx_formulas_tree(zf, member)
+    out: dict[tuple[int, int], Formula] = {}
+    shared: dict[bytes, tuple[str, int, int]] = {}
+    for m in _formula_cells(data):
+        c_attrs = dict(_ATTR_RE.findall(m.group(1)))
+        f_attrs = dict(_ATTR_RE.findall(m.group(2)))
+        ref = _CELL_RE.match(c_attrs.get(b"r", b"").decode("ascii", "replace"))
+        if not ref:
+            return _xlsx_formulas_tree(zf, member)
+        row_i, col_i = int(ref.group(2)) - 1, col_index(ref.group(1))
+        text = _unescape(m.group(3).decode("utf-8")) if m.group(3) else ""
+        si = f_attrs.get(b"si")
+        if f_attrs.get(b"t") == b"shared" and si is not None:
+            if text:
+                shared[si] = (text, row_i, col_i)
+            elif si in shared:
+                mt, mr, mc = shared[si]
+                text = shift_formula(mt, row_i - mr, col_i - mc)
+        out[(row_i, col_i)] = Formula(text.lstrip("="), m.group(4) is not None)
+    return out
+
+
+_UNCLOSED_TAG = re.compile(rb'<[^>]*<')  # a "<" before the previous tag closed (in a value, comment, CDATA)
+_CELL_NO_REF_QUICK = re.compile(rb'<c(?:\s(?!r=)|[>/])')
+_NS_CELL = re.compile(rb'<\w+:c[\s/>]')
+_F_START = re.compile(rb'<f\b')
+_NS_F = re.compile(rb':f\b')
+
+
+def _formula_cells(data: bytes) -> Iterator[re.Match]:
+    """The matches of _FCELL_RE over `data`, in order. Searching the rare "<f" and matching the cell tag
+    just before it is ~10x faster than trying the pattern at every cell; it gives the same matches when
+    every tag closes before the next "<" and no formula tag is namespaced, else the full scan runs."""
+    if _NS_F.search(data) is not None or _UNCLOSED_TAG.search(data) is not None:
+        yield from _FCELL_RE.finditer(data)
+        return
+    rfind, match = data.rfind, _FCELL_RE.match
+    for fm in _F_START.finditer(data):
+        j = rfind(b"<", 0, fm.start())
+        m = match(data, j) if j >= 0 else None
+        if m is not None:
+            yield m
+
+
+_BUILTIN_PERCENT_FMTS = frozenset({9, 10})  # 0% and 0.00%
+_FMT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped chars, [colour]/[condition]
+
+
+def _is_percent_code(code: str) -> bool:
+    # a "%" inside quotes or escaped is shown as is and does not scale the value
+    return "%" in _FMT_LITERALS.sub("", code)
+
+
+_NUMFMT_RE = re.compile(rb'<(?:\w+:)?numFmt\s([^>]*)>')
+_CELLXFS_RE = re.compile(rb'<(?:\w+:)?cellXfs\b[^>]*>(.*?)</(?:\w+:)?cellXfs>', re.S)
+_XF_RE = re.compile(rb'<(?:\w+:)?xf\b([^>]*)>')
+_FMT_ATTR_RE = re.compile(rb'\b(numFmtId|formatCode)="([^"]*)"')
+
+
+def _xlsx_percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
+    """Indices of xl/styles.xml cellXfs (the `s` of a cell) whose number format is a percent. A regex over
+    the bytes like the formula reader (pre-flight has refused any DTD/entity, and it is ~5× faster)."""
+    try:
+        data = zf.read("xl/styles.xml")
+    except KeyError:
+        return frozenset()
+    custom: dict[int, bool] = {}
+    for m in _NUMFMT_RE.finditer(data):
+        attrs = dict(_FMT_ATTR_RE.findall(m.group(1)))
+        fid = attrs.get(b"numFmtId", b"")
+        if fid.isdigit():
+            custom[int(fid)] = _is_percent_code(_unescape(attrs.get(b"formatCode", b"").decode("utf-8", "replace")))
+    xfs = _CELLXFS_RE.search(data)
+    out: set[int] = set()
+    for i, m in enumerate(_XF_RE.finditer(xfs.group(1)) if xfs else ()):
+        fid = dict(_FMT_ATTR_RE.findall(m.group(1))).get(b"numFmtId", b"0")
+        n = int(fid) if fid.isdigit() else 0
+        if custom.get(n, n in _BUILTIN_PERCENT_FMTS):
+            out.add(i)
+    return frozenset(out)
+
+
+def _xlsx_styled_cells(data: bytes, styles: frozenset[int], cols: set[int]) -> set[tuple[int, int]]:
+    """(row, col) of the cells of `cols` whose style index is in `styles` (cells without r are skipped:
+    the writers that omit it do not write percent formats into our templates)."""
+    ids = b"|".join(str(i).encode() for i in sorted(styles))
+    pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')  # re caches compiled patterns
+    out: set[tuple[int, int]] = set()
+    clean = _UNCLOSED_TAG.search(data) is None
+    if clean:
+        # Commonest: every such attribute sits in a cell tag of the plain form <c r="…" s="…"( t="…")>,
+        # which then holds no other attribute: one scan of that form finds them all, refs included.
+        plain = re.findall(rb'<c r="([A-Z]{1,3})(\d+)" s="(?:' + ids + rb')"(?: t="[a-zA-Z]+")?/?>', data)
+        if len(plain) == len(re.findall(rb's="(?:' + ids + rb')"', data)):
+            for letters, digits in plain:
+                col_i = col_index(letters.decode("ascii"))
+                if col_i in cols:
+                    out.add((int(digits) - 1, col_i))
+            return out
+    for m in _styled_cell_tags(data, pattern, ids, clean):
+        r = dict(_ATTR_RE.findall(m.group(1))).get(b"r")
+        ref = _CELL_RE.match(r.decode("ascii", "replace")) if r else None
+        if ref:
+            col_i = col_index(ref.group(1))
+            if col_i in cols:
+                out.add((int(ref.group(2)) - 1, col_i))
+    return out
+
+
+def _styled_cell_tags(data: bytes, pattern: re.Pattern, ids: bytes, clean: bool) -> Iterable[re.Match]:
+    """The matches of `pattern` (a cell tag with one of the style ids) over `data`. When every tag closes
+    before the next "<", each such tag is the last "<" before one of its s="…" attributes: searching the
+    literal attribute and matching only those tags finds the same set, ~5x faster than the full scan."""
+    if not clean:
+        return pattern.finditer(data)
+    rfind, match = data.rfind, pattern.match
+    seen: set[int] = set()
+    out = []
+    for sm in re.finditer(rb's="(?:' + ids + rb')"', data):
+        j = rfind(b"<", 0, sm.start())
+        if j < 0 or j in seen:
+            continue
+        seen.add(j)
+        m = match(data, j)
+        if m is not None:
+            out.append(m)
+    return out
+
+
+def _unescape(text: str) -> str:
+    if "&" not in text:
+        return text
+    if "&#" in text:
+        # openpyxl writes every non-ASCII character of a formula as &#NNNNN;. When each "&" starts a
+        # well-formed XML reference, replacing the references one by one (each decoded once, cached)
+        # gives exactly what html.unescape gives for the whole text, about 4× faster.
+        if _BAD_AMP.search(text) is None:  # one search, not findall + count
+            return _XML_REF.sub(_xml_ref_text, text)
+        import html
+
+        return html.unescape(text)
+    return (text.replace("&quot;", '"').replace("&lt;", "<").replace("&gt;", ">").replace("&apos;", "'")
+            .replace("&amp;", "&"))
+
+
+_XML_REF = re.compile(r"&(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|quot|lt|gt|apos|amp);")
+_XML_REF_CACHE: dict[str, str] = {}
+_XML_REF_BODY = r"(?:#[0-9]{1,7}|#[xX][0-9a-fA-F]{1,6}|quot|lt|gt|apos|amp);"
+_BAD_AMP = re.compile(r"&(?!" + _XML_REF_BODY + ")")  # an "&" that does not start a well-formed reference
+
+
+def _xml_ref_text(m: re.Match) -> str:
+    ref = m.group(0)
+    out = _XML_REF_CACHE.get(ref)
+    if out is None:
+        import html
+
+        out = html.unescape(ref)
+        if len(_XML_REF_CACHE) < 65536:  # bounded: hostile files could carry many distinct references
+            _XML_REF_CACHE[ref] = out
+    return out
+
+
+def _xlsx_formulas_tree(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int], Formula]:
+    out: dict[tuple[int, int], Formula] = {}
+    shared: dict[str, tuple[str, int, int]] = {}  # si → (master text, row, col)
+    row_i, col_i = -1, -1
+    f_el = None
+    has_v = False
+    with zf.open(member) as stream:
+        for event, el in _iterparse(stream, events=("start", "end")):
+            tag = _local(el.tag)
+            if event == "start":
+                if tag == "row":
+                    r = el.get("r")
+                    row_i = int(r) - 1 if r and r.isdigit() else row_i + 1
+                    col_i = -1
+                elif tag == "c":
+                    ref = el.get("r")
+                    m = _CELL_RE.match(ref or "")
+                    if m:
+                        row_i, col_i = int(m.group(2)) - 1, col_index(m.group(1))
+                    else:
+                        col_i += 1  # cells may omit r: their place is their order
+                    f_el, has_v = None, False
+                continue
+            if tag == "f":
+                f_el = (el.text or "", el.get("t"), el.get("si"))
+            elif tag == "v":
+                has_v = bool(el.text)
+            elif tag == "c":
+                if f_el is not None:
+                    text, kind, si = f_el
+                    if kind == "shared" and si is not None:
+                        if text:
+                            shared[si] = (text, row_i, col_i)
+                        elif si in shared:
+                            mt, mr, mc = shared[si]
+                            text = shift_formula(mt, row_i - mr, col_i - mc)
+                    out[(row_i, col_i)] = Formula(text.lstrip("="), has_v)
+                el.clear()
+            elif tag in ("row", "sheetData"):
+                el.clear()
+    return out
+
+
+_REF_RE = re.compile(r'"[^"]*"|(?<![A-Za-z_\d.\]])(\$?)([A-Z]{1,3})(\$?)(\d+)(?![\d(A-Za-z_])')
+
+
+def shift_formula(text: str, drow: int, dcol: int) -> str:
+    """Move the relative references of a formula by (drow, dcol), as Excel's shared formulas mean."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    def sub(m: re.Match) -> str:
+        if m.group(2) is None:
+            return m.group(0)  # a string literal
+        cabs, col, rabs, row = m.groups()
+        c = col if cabs else xl_col_to_name(col_index(col) + dcol)
+        r = row if rabs else str(int(row) + drow)
+        return f"{cabs}{c}{rabs}{r}"
+
+    return _REF_RE.sub(sub, text)
+
+
+_ODS_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
+_ODS_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
+
+
+def _ods_formulas(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], Formula]:
+    t = "{%s}" % _ODS_NS_TABLE
+    out: dict[tuple[int, int], Formula] = {}
+    inside = False
+    row_i, col_i = -1, 0
+    with zf.open("content.xml") as stream:
+        for event, el in _iterparse(stream, events=("start", "end")):
+            tag = el.tag
+            if event == "start":
+                if tag == t + "table":
+                    inside = el.get(t + "name") == sheet
+                    row_i = -1
+                elif inside and tag == t + "table-row":
+                    row_i += 1
+                    col_i = 0
+                continue
+            if not inside:
+                if tag == t + "table-row":
+                    el.clear()
+                continue
+            if tag in (t + "table-cell", t + "covered-table-cell"):
+                formula = el.get(t + "formula")
+                if formula:
+                    has_v = el.get("{%s}value-type" % _ODS_NS_OFFICE) is not None
+                    out[(row_i, col_i)] = Formula(normalize_ods_formula(formula), has_v)
+                col_i += int(el.get(t + "number-columns-repeated", "1") or 1)
+            elif tag == t + "table-row":
+                row_i += int(el.get(t + "number-rows-repeated", "1") or 1) - 1
+                el.clear()
+            elif tag == t + "table":
+                break
+    return out
+
+
+def normalize_ods_formula(text: str) -> str:
+    """ODF "of:=IF([.I4]<>0;…)" → Excel "IF(I4<>0,…)" (string literals kept)."""
+    if ":" in text.split("=", 1)[0]:
+        text = text.split(":", 1)[1]
+    text = text.lstrip("=")
+    parts = re.split(r'("[^"]*")', text)
+    for i in range(0, len(parts), 2):
+        p = re.sub(r"\[\$?[^\]]*?\.(\$?[A-Z]+\$?\d+)(?::\.(\$?[A-Z]+\$?\d+))?\]",
+                   lambda m: m.group(1) + (":" + m.group(2) if m.group(2) else ""), parts[i])
+        parts[i] = p.replace(";", ",")
+    return "".join(parts)
