@@ -142,12 +142,16 @@ def test_collectives_kept_whole(reg):
 def test_supporting_only(reg):
     assert sum(t.supporting_only for t in reg.tasks) == 16
     t = at_units_line(reg, 458)
-    assert t.supporting_only and t.lead_unit == ""
+    # issue 13: the first listed is still lead_unit (the 汇总单位 that compiles the report); the supporting
+    # role is recorded in supporting_only and every listed unit's role stays 配合
+    assert t.supporting_only and t.lead_unit == "市文化广电旅游局" and t.lead_units == ["市文化广电旅游局"]
+    assert t.co_units == ["各区、县(市)政府(管委会)"] and t.role_of("市文化广电旅游局") == "配合"
     assert t.units == ["市文化广电旅游局", "各区、县(市)政府(管委会)"]
     t = at_units_line(reg, 476)
     assert t.supporting_only and t.units == ["市数据资源局", "市金融投资集团", "杭报集团", "相关区、(县)市"]
     t = at_units_line(reg, 195)
-    assert t.units == ["市文化广电旅游局"] and t.lead_unit == "" and t.role_of("市文化广电旅游局") == "配合"
+    assert t.units == ["市文化广电旅游局"] and t.lead_unit == "市文化广电旅游局"
+    assert t.role_of("市文化广电旅游局") == "配合"
     t = at_units_line(reg, 1282)
     assert t.units == ["市文化广电旅游局", "杭州文广集团", "市运河集团"] and t.supporting_only
     assert not any("配合落实" in u for t in reg.tasks for u in t.units)
@@ -177,7 +181,7 @@ def test_unit_table_counts(reg):
     assert len(names) == len(set(names))
     for u in reg.units:
         assert u.tasks == sum(u.name in t.units for t in reg.tasks)
-        assert u.lead_tasks == sum(t.lead_unit == u.name for t in reg.tasks)
+        assert u.lead_tasks == sum(t.lead_unit == u.name and not t.supporting_only for t in reg.tasks)
     assert sum(u.lead_tasks for u in reg.units) == sum(1 for t in reg.tasks if not t.supporting_only)
 
 

@@ -33,14 +33,20 @@ class Task:
     no: str  # number as printed, star removed ("21")
     text: str  # task text exactly as printed (artefacts such as 004's "?" removed)
     units: list[str]  # responsible units in printed order, tiers flattened
-    lead_unit: str  # first listed unit (牵头单位 or 汇总单位); "" when supporting_only
+    lead_unit: str  # first of lead_units: the 牵头单位, or the first listed (汇总单位) when no words say
     starred: bool = False  # "21*": a city-led provincial task
-    supporting_only: bool = False  # "…配合落实": the listed units only support
+    supporting_only: bool = False  # "…配合落实": the listed units only support; lead_unit still compiles
     province_lead: str = ""  # "省牵头单位:省农业农村厅"
     subitems: list[str] = field(default_factory=list)  # 民生实事 sub-items
     source_line: int = 0  # 1-based line (or row) in the source document
     units_raw: str = ""  # the unit cell as printed
     unit_tiers: list[list[str]] = field(default_factory=list)  # tiers as printed (000's commas)
+    # Issue 13 additions (the JSON contract grows; the keys above are unchanged):
+    deadline: str = ""  # 完成时限 as printed ("2021年6月底前"), "" when none
+    deadline_date: str | None = None  # the ISO date it names ("2021-06-30"), None when it names none
+    leaders: list[str] = field(default_factory=list)  # people (责任领导 / 分管领导 / the group's leader)
+    lead_units: list[str] = field(default_factory=list)  # 牵头单位, one or more; lead_unit is the first
+    co_units: list[str] = field(default_factory=list)  # the other listed units (配合 / 责任单位 after the lead)
 
     def role_of(self, unit: str) -> str:
         return ROLE_LEAD if (unit == self.lead_unit and not self.supporting_only) else ROLE_SUPPORT

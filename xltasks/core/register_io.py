@@ -35,7 +35,15 @@ TASK_COLUMNS: tuple[tuple[str, str, float, bool], ...] = (
     ("source_line", "原文行号", 8, False),
     ("units_raw", "单位原文", 30, False),
     ("unit_tiers", "单位分层(JSON)", 12, True),
+    ("deadline", "完成时限", 14, False),
+    ("deadline_date", "完成日期", 11, False),
+    ("leaders", "责任领导", 12, False),
+    ("lead_units", "牵头单位(全部)", 18, False),
+    ("co_units", "配合单位", 26, False),
 )
+# Columns added after the first release (issue 13): a register.xlsx written before them still loads.
+OPTIONAL_LABELS = ("完成时限", "完成日期", "责任领导", "牵头单位(全部)", "配合单位")
+_LIST_KEYS = ("units", "subitems", "leaders", "lead_units", "co_units")
 UNIT_COLUMNS = (("单位名称", 34), ("类型", 10), ("任务数", 8), ("牵头任务数", 10), ("括号说明", 30),
                 ("成员", 20))
 SOURCE_COLUMNS = (("文件", 48), ("SHA-256", 66), ("版式", 12), ("任务数", 8), ("部分数", 8), ("分组数", 8))
@@ -65,8 +73,10 @@ def write_register(register: Register, out_path: str | Path) -> tuple[Path, Path
 
 def _cell_value(task: Task, key: str):
     v = getattr(task, key)
-    if key in ("units", "subitems"):
+    if key in _LIST_KEYS:
         return "\n".join(v)
+    if v is None:
+        return ""
     if key == "unit_tiers":
         return json.dumps(v, ensure_ascii=False)
     if isinstance(v, bool):
@@ -212,13 +222,13 @@ def _load_xlsx(p: Path) -> Register:
         raise XltasksError(f"不是任务台账: “{SHEET_TASKS}”工作表是空的", file=str(p))
     header = [_s(v).strip() for v in rows[0]]
     col = {label: header.index(label) for _k, label, _w, _h in TASK_COLUMNS if label in header}
-    missing = [label for _k, label, _w, _h in TASK_COLUMNS if label not in col]
+    missing = [label for _k, label, _w, _h in TASK_COLUMNS if label not in col and label not in OPTIONAL_LABELS]
     if missing:
         raise XltasksError(f"不是任务台账: “{SHEET_TASKS}”表缺少列 {'、'.join(missing)}", file=str(p),
                            where=f"{SHEET_TASKS}!1")
     tasks = []
     for r, row in enumerate(rows[1:], start=2):
-        vals = {key: (_s(row[col[label]]) if col[label] < len(row) else "")
+        vals = {key: (_s(row[col[label]]) if label in col and col[label] < len(row) else "")
                 for key, label, _w, _h in TASK_COLUMNS}
         if not any(vals.values()):
             continue
@@ -236,7 +246,9 @@ def _load_xlsx(p: Path) -> Register:
             supporting_only=vals["supporting_only"] in (_YES, "TRUE", "1", "True"),
             province_lead=vals["province_lead"],
             subitems=[x for x in vals["subitems"].split("\n") if x], source_line=line,
-            units_raw=vals["units_raw"], unit_tiers=tiers))
+            units_raw=vals["units_raw"], unit_tiers=tiers, deadline=vals["deadline"],
+            deadline_date=vals["deadline_date"] or None,
+            **{k: [x for x in vals[k].split("\n") if x] for k in ("leaders", "lead_units", "co_units")}))
     sources, warnings = [], []
     in_warnings = False
     for row in src_rows[1:]:

@@ -12,12 +12,13 @@ from typing import Callable
 
 from ..core.errors import NotADecomposition, XltasksError
 from ..core.fileio import decode_text, sha256_file
-from ..core.models import Register, SourceInfo
-from . import numbered, pipe_table, table, web_table
+from ..core.models import Register, SourceInfo, Warning_
+from .build import UNPLACED
+from . import labelled, numbered, pipe_table, table, web_table
 from .build import build_units
 
-LAYOUTS = ("auto", "web-table", "numbered", "pipe-table", "table")
-TEXT_LAYOUTS = ("web-table", "numbered", "pipe-table")
+LAYOUTS = ("auto", "web-table", "numbered", "pipe-table", "labelled", "table")
+TEXT_LAYOUTS = ("web-table", "numbered", "pipe-table", "labelled")  # on a tie the earlier wins
 TABLE_SUFFIXES = (".xlsx", ".xlsm", ".xls", ".xlsb", ".ods", ".csv", ".tsv")
 SUPPORTED_TYPES = ".txt/.csv/.xlsx/.xls/.docx/.pdf"  # shown to the user when a file is of another type
 
@@ -25,6 +26,7 @@ _TEXT_PARSERS: dict[str, Callable[[str, str], Register]] = {
     "web-table": web_table.parse,
     "numbered": numbered.parse,
     "pipe-table": pipe_table.parse,
+    "labelled": labelled.parse,
 }
 
 # Readers for other file types (Word, PDF), registered by the modules that provide them:
@@ -84,7 +86,19 @@ def parse_text(text: str, source: str, layout: str = "auto") -> Register:
     if not candidates:
         raise NotADecomposition("不是重点工作责任分解文档: 没有识别出任何任务(可用 --layout 指定版式)",
                                 file=source)
-    return max(candidates, key=lambda r: len(r.tasks))  # max keeps the first on ties
+    return max(candidates, key=layout_score)  # max keeps the first on ties
+
+
+def unplaced_lines(reg: Register) -> list[Warning_]:
+    """The warnings of lines a layout could not place anywhere (what --explain shows first)."""
+    return [w for w in reg.warnings if w.message.startswith(UNPLACED)]
+
+
+def layout_score(reg: Register) -> tuple[int, int]:
+    """Most tasks with units; among equals, fewest lines left unplaced or tasks left without units (a layout that also reads 责任领导
+    and 完成时限 lines beats one that skips them)."""
+    with_units = sum(1 for t in reg.tasks if t.units)
+    return with_units, -(len(unplaced_lines(reg)) + len(reg.tasks) - with_units)
 
 
 def import_path(path: str | Path, layout: str = "auto") -> Register:
