@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg setup.py pyproject.toml | cksum | cut -d' ' -f1)
 OUT := workbooks/example/out
 
-.PHONY: demo test install example-register example-returns clean
+.PHONY: demo test install serve example-register example-returns clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -19,6 +19,10 @@ install: $(STAMP)
 # The main job on the bundled example; prints where the outputs are.
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(OUT)
+
+# The web page on the bundled example (a workspace under workbooks/example/out/workspace): http://127.0.0.1:8000/
+serve: $(STAMP)
+	$(PY) scripts/serve_example.py
 
 # Rebuild the example's task register from its source document.
 example-register: $(STAMP)

@@ -57,6 +57,8 @@ def main() -> int:
                         ("进度台账", out / "merged.xlsx"), ("问题报告", out / "report.xlsx"),
                         ("催报/退回通知", out / "notices"), ("完成情况汇编", out / "汇编.xlsx")):
         print(f"  {label:<12} {path}")
+    print("\n网页版（各单位在线上传、当场看到检查结果；督查室看报送情况、编制汇编）：")
+    print("  make serve      然后用浏览器打开 http://127.0.0.1:8000/ （首次打开时设置督查室密码）")
     return 0
 
 

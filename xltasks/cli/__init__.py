@@ -19,7 +19,7 @@ from .. import __version__
 from ..core.errors import XltasksError
 
 _COMMAND_MODULES = ("import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
-                    "compilation_cmd")
+                    "compilation_cmd", "serve_cmd")
 
 
 class _Group(click.Group):

@@ -203,14 +203,16 @@ def unit_statuses(index: UnitIndex, files: list[FileResult],
 PARALLEL_MIN_FILES = 64
 
 
-def _check_path(p: Path, ctx: Context) -> list[FileResult]:
+def check_path(p: Path, ctx: Context) -> list[FileResult]:
+    """The checks collect runs on one file on disk (an archive gives one FileResult per workbook in it);
+    the web page's instant result for an upload is this very call."""
     return [check_file(source, ctx) for source in sources_of(p)]
 
 
 def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult]]:
     """The FileResults of each path (an archive gives several), in path order."""
     workers = jobs(len(paths), parallel=len(paths) >= PARALLEL_MIN_FILES, items_per_worker=32)
-    return map_in_pool(_check_path, paths, workers, args=(ctx,), max_chunk=16)
+    return map_in_pool(check_path, paths, workers, args=(ctx,), max_chunk=16)
 
 
 def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,

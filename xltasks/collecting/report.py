@@ -194,18 +194,42 @@ def _check_report_shape(data: dict, file: str) -> None:
             data[key] = list(dict.fromkeys(data[key]))
 
 
-def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", contact: str = "",
-                    as_of: str = "") -> list[Path]:
-    """One notice per missing unit (催报通知) and per rejected unit (退回修改通知); returns the paths."""
+def reminder_texts(report: dict, *, deadline: str = "", contact: str = "", as_of: str = "") -> list[tuple[str, str, str]]:
+    """(unit, kind, text) of each notice: a 催报通知 per missing unit, a 退回修改通知 per rejected unit."""
     import datetime as dt
 
-    from ..core.fileio import atomic_write_notice, safe_filename
     from ..core.texts import render
 
-    out_dir = Path(out_dir)
     period = report.get("period", "")
     as_of = as_of or dt.date.today().isoformat()
     units = {u["unit"]: u for u in report.get("units", [])}
+    out: list[tuple[str, str, str]] = []
+    for unit in report.get("missing_units", []):
+        u = units.get(unit, {})
+        out.append((unit, "催报通知", render("催报通知.txt.j2", unit=unit, period=period, as_of=as_of,
+                                            tasks=u.get("tasks", 0), lead_tasks=u.get("lead_tasks", 0),
+                                            deadline=deadline, contact=contact)))
+    files = {f["path"]: f for f in report.get("files", [])}
+    for unit in report.get("rejected_units", []):
+        u = units.get(unit, {})
+        f = files.get(u.get("file") or "", {})
+        problems = f.get("problems", [])
+        text = render("退回修改通知.txt.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
+                      if "::" not in str(f.get("path", "")) else str(f.get("path")).split("::")[-1],
+                      errors=sum(p.get("level") == LEVEL_ERROR for p in problems),
+                      warnings=sum(p.get("level") == LEVEL_WARNING for p in problems), problems=problems,
+                      deadline=deadline, contact=contact)
+        out.append((unit, "退回修改通知", text))
+    return out
+
+
+def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", contact: str = "",
+                    as_of: str = "") -> list[Path]:
+    """One notice per missing unit (催报通知) and per rejected unit (退回修改通知); returns the paths."""
+    from ..core.fileio import atomic_write_notice, safe_filename
+
+    out_dir = Path(out_dir)
+    period = report.get("period", "")
     written: list[Path] = []
     used: set[str] = set()
 
@@ -218,24 +242,8 @@ def write_reminders(report: dict, out_dir: str | Path, *, deadline: str = "", co
         used.add(name.lower())
         return out_dir / f"{name}.txt"
 
-    for unit in report.get("missing_units", []):
-        u = units.get(unit, {})
-        text = render("催报通知.txt.j2", unit=unit, period=period, as_of=as_of, tasks=u.get("tasks", 0),
-                      lead_tasks=u.get("lead_tasks", 0), deadline=deadline, contact=contact)
-        path = notice_path(unit, "催报通知")
-        atomic_write_notice(path, text)
-        written.append(path)
-    files = {f["path"]: f for f in report.get("files", [])}
-    for unit in report.get("rejected_units", []):
-        u = units.get(unit, {})
-        f = files.get(u.get("file") or "", {})
-        problems = f.get("problems", [])
-        text = render("退回修改通知.txt.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
-                      if "::" not in str(f.get("path", "")) else str(f.get("path")).split("::")[-1],
-                      errors=sum(p.get("level") == LEVEL_ERROR for p in problems),
-                      warnings=sum(p.get("level") == LEVEL_WARNING for p in problems), problems=problems,
-                      deadline=deadline, contact=contact)
-        path = notice_path(unit, "退回修改通知")
+    for unit, kind, text in reminder_texts(report, deadline=deadline, contact=contact, as_of=as_of):
+        path = notice_path(unit, kind)
         atomic_write_notice(path, text)
         written.append(path)
     return written

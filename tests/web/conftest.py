@@ -1,0 +1,94 @@
+"""Fixtures of the web tests: a small workspace (the collect tests' register of 5 units), its app, clients."""
+from __future__ import annotations
+
+import datetime as dt
+import re
+from pathlib import Path
+
+import pytest
+
+pytest.importorskip("starlette")
+from starlette.testclient import TestClient  # noqa: E402
+
+from tests.collecting.test_collect import CLEAN, PERIOD, make_register  # noqa: E402
+from xltasks.core.register_io import write_register  # noqa: E402
+from xltasks.issuing.fill import Entry, fill_template  # noqa: E402
+from xltasks.web.adapter import Period, init_workspace, issued_templates  # noqa: E402
+from xltasks.web.app import Limits, create_app  # noqa: E402
+
+PASSWORD = "督查室-2021-secret"
+LOCAL = ("127.0.0.1", 50000)
+TEST_LIMITS = Limits(file_bytes=2 * 1024 * 1024, body_bytes=5 * 1024 * 1024, unit_files=4, office_files=20)
+# 市发改委's 1.1 block: its first entry row is 4; a text in 目标值 (I) is an error at I4
+PLANTED = [Entry("1.1", "地铁建设", "新增地铁运营里程", "公里", "七十五", 60)]
+
+
+def make_workspace(root: Path, *, deadline: dt.date = dt.date(2099, 10, 10)):
+    src = root / "source"
+    src.mkdir(parents=True)
+    write_register(make_register(), src / "register.xlsx")
+    site = init_workspace(root / "ws", src / "register.xlsx", title="2021年政府工作报告重点工作督查", year=2021,
+                          periods=[Period(PERIOD, deadline, dt.date(2021, 9, 30))], office="市政府督查室",
+                          contact="督查室 张三 0571-12345678")
+    site.issue_templates(PERIOD)
+    return site
+
+
+def csrf_of(html: str, name: str = "csrf") -> str:
+    m = re.search(rf'name="{name}" value="([^"]+)"', html)
+    assert m, f"no {name} field in the page"
+    return m.group(1)
+
+
+def sign_in(client: TestClient, password: str = PASSWORD) -> None:
+    page = client.get("/setup")
+    if "设置督查室密码" in page.text:
+        r = client.post("/setup", data={"csrf": csrf_of(page.text), "password": password, "again": password},
+                        follow_redirects=False)
+    else:
+        page = client.get("/login")
+        r = client.post("/login", data={"csrf": csrf_of(page.text), "password": password}, follow_redirects=False)
+    assert r.status_code == 303, r.text
+
+
+@pytest.fixture
+def site(tmp_path):
+    return make_workspace(tmp_path)
+
+
+@pytest.fixture
+def app(site):
+    return create_app(site, limits=TEST_LIMITS)
+
+
+@pytest.fixture
+def office(app):
+    with TestClient(app, client=LOCAL) as client:
+        sign_in(client)
+        yield client
+
+
+@pytest.fixture
+def anon(app):
+    with TestClient(app, client=LOCAL) as client:
+        yield client
+
+
+@pytest.fixture
+def links(app, site):
+    return app.state.web.store.ensure_tokens(list(issued_templates(site, PERIOD)), PERIOD)
+
+
+@pytest.fixture
+def returns(tmp_path, site):
+    """Clean returns of every unit that has one (CLEAN), and 市发改委's return with a planted error."""
+    templates = issued_templates(site, PERIOD)
+    out = tmp_path / "filled"
+    out.mkdir()
+    files = {}
+    for unit, entries in CLEAN.items():
+        files[unit] = out / f"{unit}-三季度报送.xlsx"
+        fill_template(templates[unit], files[unit], entries)
+    files["planted"] = out / "市发改委-有错误.xlsx"
+    fill_template(templates["市发改委"], files["planted"], PLANTED)
+    return files

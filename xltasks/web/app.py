@@ -1,0 +1,270 @@
+"""The Starlette application of `xltasks serve`: wiring, sign-in, form tokens, limits, error pages.
+
+Pages are rendered on the server with jinja2 from templates/web/ (shipped in the wheel); the one script,
+htmx, is shipped there too (templates/web/static/) and never loaded from the internet. Office pages
+(office.py) need the signed session of the office password; a unit's page (bureau.py) needs only its link
+token, and that token opens nothing else.
+"""
+from __future__ import annotations
+
+import datetime as dt
+import ipaddress
+import urllib.parse
+from dataclasses import dataclass
+from functools import wraps
+
+from starlette.applications import Starlette
+from starlette.exceptions import HTTPException
+from starlette.middleware import Middleware
+from starlette.middleware.sessions import SessionMiddleware
+from starlette.requests import Request
+from starlette.responses import HTMLResponse, RedirectResponse
+from starlette.routing import Mount, Route
+from starlette.staticfiles import StaticFiles
+from starlette.templating import Jinja2Templates
+
+from ..core import layout
+from ..core.texts import TEMPLATES_DIR
+from .adapter import Site
+from .intake import Intake
+from .security import (BodyLimit, BodyTooLarge, Throttle, check_password, hash_password, new_csrf, password_problem,
+                       same_token, too_large_page)
+from .store import Store
+
+WEB_TEMPLATES = TEMPLATES_DIR / "web"
+SESSION_COOKIE = "xltasks_session"
+SESSION_HOURS = 10
+PASSWORD_KEY = "office_password"
+
+
+@dataclass(frozen=True)
+class Limits:
+    """Upload limits (the refusal messages name them)."""
+
+    file_bytes: int = 30 * 1024 * 1024  # one uploaded file
+    body_bytes: int = 110 * 1024 * 1024  # one request, all files together
+    unit_files: int = 10  # files per upload through a unit's link
+    office_files: int = 300  # files per upload by the office
+
+    def mib(self, n: int) -> str:
+        return f"{n / (1024 * 1024):g} MB"
+
+
+class Web:
+    """What every handler needs: the workspace, its database, the upload intake and the page renderer."""
+
+    def __init__(self, site: Site, limits: Limits):
+        self.site = site
+        self.store = Store(site.db_path)
+        self.intake = Intake(site, self.store)
+        self.limits = limits
+        self.throttle = Throttle()
+        self.templates = Jinja2Templates(directory=str(WEB_TEMPLATES))
+        env = self.templates.env
+        env.filters["period_label"] = layout.period_label
+        env.filters["date_label"] = layout.date_label
+        env.filters["pct"] = lambda v, d=1: "" if v is None else f"{v * 100:.{d}f}%"
+        env.filters["mib"] = limits.mib
+        env.globals["limits"] = limits
+        from .board import analysis_cache
+
+        self.analysis = analysis_cache(self)
+
+    def password_hash(self) -> str | None:
+        return self.store.setting(PASSWORD_KEY)
+
+    def render(self, request: Request, name: str, status_code: int = 200, **context) -> HTMLResponse:
+        context.setdefault("site", self.site)
+        context.setdefault("signed_in", is_office(request))
+        context.setdefault("csrf", request.session.get("csrf", "") if "session" in request.scope else "")
+        context.setdefault("nav", "")
+        return self.templates.TemplateResponse(request, name, context, status_code=status_code)
+
+
+def web_of(request: Request) -> Web:
+    return request.app.state.web
+
+
+# --- the office session ------------------------------------------------------------------------------------
+
+def _password_stamp(stored: str | None) -> str:
+    # a session names the password it was made with: a new password signs every old session out
+    import hashlib
+
+    return hashlib.sha256((stored or "").encode()).hexdigest()[:16]
+
+
+def is_office(request: Request) -> bool:
+    if "session" not in request.scope:
+        return False
+    session = request.session
+    return bool(session.get("office")) and session.get("pw") == _password_stamp(web_of(request).password_hash())
+
+
+def office_page(handler):
+    """Office pages: a signed-in session; otherwise sign-in (or first-start set-up) for a page, 403 else."""
+    @wraps(handler)
+    async def wrapper(request: Request):
+        web = web_of(request)
+        if is_office(request):
+            return await handler(request)
+        if request.method == "GET":
+            target = "/setup" if web.password_hash() is None else "/login"
+            nxt = request.url.path + (f"?{request.url.query}" if request.url.query else "")
+            return RedirectResponse(f"{target}?next={urllib.parse.quote(nxt)}", status_code=303)
+        raise HTTPException(403, "请先登录督查室账号")
+    return wrapper
+
+
+async def office_form(request: Request):
+    """The posted form of an office page, after its form token was checked (CSRF)."""
+    web = web_of(request)
+    form = await request.form(max_files=0, max_fields=50)
+    if not same_token(form.get("csrf"), request.session.get("csrf")):
+        raise HTTPException(403, "表单已过期或来源不明，操作未执行。请刷新页面后重试。")
+    return form
+
+
+def _safe_next(value: str | None) -> str:
+    value = value or "/"
+    return value if value.startswith("/") and not value.startswith("//") and "\\" not in value else "/"
+
+
+def _is_local(request: Request) -> bool:
+    host = request.client.host if request.client else ""
+    try:
+        return ipaddress.ip_address(host).is_loopback
+    except ValueError:
+        return host in ("localhost", "testclient")
+
+
+async def setup_page(request: Request):
+    """First start: the office sets its password (from this machine only)."""
+    web = web_of(request)
+    if web.password_hash() is not None:
+        return RedirectResponse("/login", status_code=303)
+    if not _is_local(request):
+        raise HTTPException(403, "首次设置密码只能在运行 xltasks 的这台电脑上进行（浏览器打开 http://127.0.0.1:端口/）")
+    error = ""
+    if request.method == "POST":
+        form = await request.form(max_files=0, max_fields=10)
+        if not same_token(form.get("csrf"), request.session.get("setup_csrf")):
+            raise HTTPException(403, "表单已过期或来源不明，操作未执行。请刷新页面后重试。")
+        password, again = str(form.get("password", "")), str(form.get("again", ""))
+        error = password_problem(password, again)
+        if not error:
+            web.store.set_setting(PASSWORD_KEY, hash_password(password))
+            _sign_in(request, web)
+            return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+    request.session["setup_csrf"] = request.session.get("setup_csrf") or new_csrf()
+    return web.render(request, "setup.html", error=error, setup_csrf=request.session["setup_csrf"],
+                      status_code=400 if error else 200)
+
+
+def _sign_in(request: Request, web: Web) -> None:
+    request.session.clear()
+    request.session.update({"office": True, "pw": _password_stamp(web.password_hash()), "csrf": new_csrf(),
+                            "at": dt.datetime.now().isoformat(timespec="seconds")})
+
+
+async def login_page(request: Request):
+    web = web_of(request)
+    if web.password_hash() is None:
+        return RedirectResponse("/setup", status_code=303)
+    error = ""
+    status = 200
+    who = request.client.host if request.client else "?"
+    if request.method == "POST":
+        form = await request.form(max_files=0, max_fields=10)
+        if not same_token(form.get("csrf"), request.session.get("login_csrf")):
+            raise HTTPException(403, "表单已过期或来源不明，请刷新页面后重新登录。")
+        if web.throttle.blocked(who):
+            error, status = "密码错误次数过多，请 5 分钟后再试。", 429
+        elif check_password(str(form.get("password", "")), web.password_hash()):
+            web.throttle.succeeded(who)
+            _sign_in(request, web)
+            return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
+        else:
+            web.throttle.failed(who)
+            error, status = "密码不正确。", 401
+    request.session["login_csrf"] = request.session.get("login_csrf") or new_csrf()
+    return web.render(request, "login.html", error=error, login_csrf=request.session["login_csrf"],
+                      status_code=status)
+
+
+@office_page
+async def logout(request: Request):
+    await office_form(request)
+    request.session.clear()
+    return RedirectResponse("/login", status_code=303)
+
+
+# --- errors ------------------------------------------------------------------------------------------------
+
+async def http_error(request: Request, exc: HTTPException):
+    web = web_of(request)
+    titles = {403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "文件过大", 429: "请稍后再试"}
+    detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else ""
+    return web.render(request, "error.html", status_code=exc.status_code,
+                      title=titles.get(exc.status_code, "出错了"), message=detail or titles.get(exc.status_code, ""),
+                      signed_in=is_office(request))
+
+
+async def body_too_large(request: Request, exc: BodyTooLarge):
+    return HTMLResponse(too_large_page(web_of(request).limits.body_bytes), status_code=413)
+
+
+_SECURITY_HEADERS = [
+    (b"x-frame-options", b"DENY"),
+    (b"x-content-type-options", b"nosniff"),
+    (b"referrer-policy", b"no-referrer"),  # a unit's link carries its token: never leak it to another site
+    (b"content-security-policy", b"default-src 'self'; img-src 'self' data:; style-src 'self' 'unsafe-inline'; "
+                                 b"script-src 'self'; frame-ancestors 'none'; form-action 'self'"),
+]
+
+
+class SecurityHeaders:
+    """ASGI middleware: the headers above on every response; pages (not static files) are never cached."""
+
+    def __init__(self, app):
+        self.app = app
+
+    async def __call__(self, scope, receive, send):
+        if scope["type"] != "http":
+            return await self.app(scope, receive, send)
+        static = scope.get("path", "").startswith("/static/")
+
+        async def with_headers(message):
+            if message["type"] == "http.response.start":
+                headers = list(message.get("headers", [])) + _SECURITY_HEADERS
+                if not static:
+                    headers.append((b"cache-control", b"no-store"))
+                message = {**message, "headers": headers}
+            await send(message)
+
+        await self.app(scope, receive, with_headers)
+
+
+def create_app(site: Site, *, limits: Limits | None = None) -> Starlette:
+    from . import bureau, office
+
+    web = Web(site, limits or Limits())
+    routes = [
+        Route("/setup", setup_page, methods=["GET", "POST"]),
+        Route("/login", login_page, methods=["GET", "POST"]),
+        Route("/logout", logout, methods=["POST"]),
+        *office.routes(),
+        *bureau.routes(),
+        Mount("/static", StaticFiles(directory=str(WEB_TEMPLATES / "static")), name="static"),
+    ]
+    middleware = [
+        Middleware(BodyLimit, max_bytes=web.limits.body_bytes),
+        Middleware(SessionMiddleware, secret_key=web.store.secret_key(), session_cookie=SESSION_COOKIE,
+                   max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False),
+        Middleware(SecurityHeaders),
+    ]
+    app = Starlette(routes=routes, middleware=middleware,
+                    exception_handlers={HTTPException: http_error, BodyTooLarge: body_too_large})
+    app.state.web = web
+    return app
+
