@@ -164,3 +164,10 @@ def test_security_headers(office, links):
     assert "<script>" not in r.text  # no inline script: the CSP would block it
     js = office.get("/static/htmx.min.js")
     assert js.status_code == 200 and js.text.startswith("var htmx=function()")
+
+
+def test_unit_page_never_shows_the_office_menu(office, links):
+    r = office.get(f"/u/{links['市发改委']}")  # even in a browser where the office is signed in
+    assert r.status_code == 200 and "退出登录" not in r.text and 'href="/tasks"' not in r.text
+    r = office.get("/u/unknown-token")
+    assert r.status_code == 404 and "退出登录" not in r.text

@@ -205,9 +205,10 @@ async def http_error(request: Request, exc: HTTPException):
     web = web_of(request)
     titles = {403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "文件过大", 429: "请稍后再试"}
     detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else ""
+    unit_page = request.url.path.startswith("/u/")  # a unit's page never shows the office's menu
     return web.render(request, "error.html", status_code=exc.status_code,
                       title=titles.get(exc.status_code, "出错了"), message=detail or titles.get(exc.status_code, ""),
-                      signed_in=is_office(request))
+                      signed_in=is_office(request) and not unit_page)
 
 
 async def body_too_large(request: Request, exc: BodyTooLarge):

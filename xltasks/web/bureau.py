@@ -41,7 +41,7 @@ def _page(request: Request, web, token: str, unit: str, period: str, received: l
     p = web.site.period(period)
     today = dt.date.today()
     days_left = (p.deadline - today).days if p.deadline else None
-    context = dict(unit=unit, period=p, token=token, form_token=_form_token(web, token),
+    context = dict(signed_in=False, unit=unit, period=p, token=token, form_token=_form_token(web, token),
                    has_template=unit in issued_templates(web.site, period), days_left=days_left,
                    history=web.store.uploads(period, unit), received=received or [], refusal=refusal)
     if request.headers.get("HX-Request") and request.method == "POST":
@@ -106,7 +106,7 @@ async def upload_detail(request: Request):
     if record.unit != unit or record.period != period:
         raise HTTPException(403, "这条报送记录不属于本单位，无权查看。")
     p = web.site.period(period)
-    return web.render(request, "bureau_upload.html", unit=unit, period=p, token=token, record=record)
+    return web.render(request, "bureau_upload.html", signed_in=False, unit=unit, period=p, token=token, record=record)
 
 
 def routes() -> list[Route]:

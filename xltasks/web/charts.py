@@ -14,13 +14,14 @@ COLORS = {
 
 def bar_chart(items: list[tuple[str, int]], *, title: str = "", width: int = 460, bar: int = 22) -> Markup:
     """One bar per (label, count), longest = full width; count and share printed beside each bar."""
-    label_w, value_w, gap = 84, 92, 8
+    label_w, value_w, gap = 84, 104, 8
     total = sum(v for _, v in items) or 1
     top = max((v for _, v in items), default=0) or 1
     height = len(items) * (bar + gap) + gap
     span = width - label_w - value_w
     parts = [f'<svg xmlns="http://www.w3.org/2000/svg" class="chart" width="{width}" height="{height}" '
-             f'viewBox="0 0 {width} {height}" role="img" aria-label="{escape(title)}">']
+             f'viewBox="0 0 {width} {height}" preserveAspectRatio="xMinYMin meet" role="img" '
+             f'aria-label="{escape(title)}">']
     if title:
         parts.append(f"<title>{escape(title)}</title>")
     for i, (label, value) in enumerate(items):

@@ -1,0 +1,118 @@
+"""Load and latency of `xltasks serve`, shared by tests/web/test_load.py and `scripts/bench.py --web`.
+
+A workspace of N units (each leads one task and supports the next one's), one distinct filled return per
+unit, the app on uvicorn on 127.0.0.1; then every unit uploads at once through its own link (one thread per
+unit), or one unit uploads again and again (latency from sending the upload to the rendered result).
+"""
+from __future__ import annotations
+
+import datetime as dt
+import re
+import statistics
+import threading
+import time
+from concurrent.futures import ThreadPoolExecutor
+from pathlib import Path
+
+try:
+    import httpx2 as httpx
+except ImportError:  # pragma: no cover - older test environments
+    import httpx
+
+PERIOD = "2021Q3"
+
+
+def build_workspace(root: Path, n_units: int):
+    """(site, {unit: filled return}) — returns differ by their current values."""
+    from xltasks.core.models import Register, Task, Unit
+    from xltasks.core.register_io import write_register
+    from xltasks.issuing.fill import Entry, fill_template
+    from xltasks.web.adapter import Period, init_workspace, issued_templates
+
+    units = [f"测试单位{i:03d}" for i in range(1, n_units + 1)]
+    tasks = [Task(id=f"1.{i + 1}", section="一、重点工作", group="", leader="", no=str(i + 1),
+                  text=f"推进第{i + 1}批重点项目建设，新建项目10个。", units=[u, units[(i + 1) % n_units]], lead_unit=u)
+             for i, u in enumerate(units)]
+    src = root / "source"
+    src.mkdir(parents=True, exist_ok=True)
+    write_register(Register(source="load", layout="test", tasks=tasks, units=[Unit(u, "部门") for u in units]),
+                   src / "register.xlsx")
+    site = init_workspace(root / "ws", src / "register.xlsx", title="负载测试", year=2021,
+                          periods=[Period(PERIOD, dt.date(2099, 10, 10), dt.date(2021, 9, 30))])
+    site.issue_templates(PERIOD)
+    templates = issued_templates(site, PERIOD)
+    out = root / "filled"
+    out.mkdir(exist_ok=True)
+    files = {}
+    for i, unit in enumerate(units):
+        lead, support = tasks[i], tasks[i - 1]
+        files[unit] = out / f"{unit}.xlsx"
+        fill_template(templates[unit], files[unit], [
+            Entry(lead.id, "项目建设", "新建项目", "个", 10, i % 10 + 1, highlights=f"{unit}推进顺利"),
+            Entry(support.id, "配合推进", "", "", None, None, direction="定性", self_rate=0.5 + (i % 5) / 10)])
+    return site, files
+
+
+def _form_token(client, base: str, token: str) -> str:
+    page = client.get(f"{base}/u/{token}")
+    return re.search(r'name="form_token" value="([^"]+)"', page.text).group(1)
+
+
+def upload_once(client, base: str, token: str, form_token: str, name: str, data: bytes):
+    """(seconds from sending to the whole rendered result, response) — the fragment htmx puts on the page."""
+    started = time.perf_counter()
+    r = client.post(f"{base}/u/{token}/upload", data={"form_token": form_token}, headers={"HX-Request": "true"},
+                    files=[("files", (name, data, "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet"))])
+    return time.perf_counter() - started, r
+
+
+def upload_all(base: str, tokens: dict[str, str], files: dict[str, Path], *, timeout: float = 20.0):
+    """Every unit uploads its file at the same moment (a barrier releases all threads together).
+    Returns ({unit: (seconds, status, accepted)}, wall seconds)."""
+    barrier = threading.Barrier(len(files))
+    results = {}
+
+    def one(unit: str):
+        with httpx.Client(timeout=timeout) as client:
+            ft = _form_token(client, base, tokens[unit])
+            data = files[unit].read_bytes()
+            barrier.wait()
+            seconds, r = upload_once(client, base, tokens[unit], ft, files[unit].name, data)
+            results[unit] = (seconds, r.status_code, "已接收" in r.text)
+            return time.perf_counter()
+
+    started = [0.0]
+
+    def timed(unit):
+        if not started[0]:
+            started[0] = time.perf_counter()
+        return one(unit)
+
+    with ThreadPoolExecutor(len(files)) as pool:
+        ends = list(pool.map(timed, files))
+    return results, max(ends) - started[0]
+
+
+def latency(base: str, token: str, file: Path, repeat: int = 60) -> list[float]:
+    """Seconds from upload to rendered result, `repeat` sequential uploads of one unit's return (the first
+    three warm the server up and are not counted)."""
+    data = file.read_bytes()
+    out = []
+    with httpx.Client(timeout=30) as client:
+        ft = _form_token(client, base, token)
+        for i in range(repeat + 3):
+            seconds, r = upload_once(client, base, token, ft, file.name, data)
+            assert r.status_code == 200 and "已接收" in r.text, r.text[:500]
+            if i >= 3:
+                out.append(seconds)
+    return out
+
+
+def percentile(values: list[float], q: float) -> float:
+    ordered = sorted(values)
+    return ordered[min(len(ordered) - 1, max(0, round(q * (len(ordered) - 1))))]
+
+
+def summary(values: list[float]) -> dict:
+    return {"n": len(values), "median_ms": statistics.median(values) * 1000, "p95_ms": percentile(values, 0.95) * 1000,
+            "max_ms": max(values) * 1000}
