@@ -1,4 +1,4 @@
-"""Decompositions received as Word (.docx) or PDF files.
+"""Decompositions received as Word (.docx) files (PDF: importers.pdf).
 
 Word: every table of the document is read from its XML, so merged cells come out right — a cell merged
 down (vMerge) gives its value to every row it spans, a cell merged across (gridSpan) fills its first grid
@@ -26,6 +26,7 @@ from .reasons import reason
 from ..core.models import Register, Warning_
 from ..core.units import squash
 from . import table
+from .header import UNIT_ROLES, two_row_labels
 from .text import BLANKS as _BLANKS, clean as _clean
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -48,7 +49,9 @@ ROLE_OTHER = "other"
 
 def column_role(header: str | None) -> str:
     role = table.column_role(_squash(header))
-    return ROLE_UNITS if role == "support" else (role or ROLE_OTHER)
+    if role in UNIT_ROLES:
+        return ROLE_UNITS  # 牵头/配合/责任单位 cells alike: their lines become a list
+    return role if role in (ROLE_NO, ROLE_TEXT, ROLE_LEADER) else ROLE_OTHER
 
 
 def header_roles(row: list[str | None]) -> list[str] | None:
@@ -138,11 +141,42 @@ def _para_text(p) -> str:
 
 def _cell_lines(tc) -> list[str]:
     lines: list[str] = []
-    for child in tc.iter(_w("p")):
-        # nested tables' paragraphs come through iter() too: a nested table is rare and its text is
-        # better kept in the cell than lost
-        lines.extend(_para_text(child).split("\n"))
-    return [x for x in lines]
+    for child in tc:
+        if child.tag == _w("p"):
+            lines.extend(_para_text(child).split("\n"))
+        elif child.tag == _w("tbl"):
+            lines.extend(nested_table_lines(child))
+        elif child.tag == _w("sdt"):
+            lines.extend(x for p in child.iter(_w("p")) for x in _para_text(p).split("\n"))
+    return lines
+
+
+# The role words a small table inside a units cell uses for its header ("牵头 | 配合") or first column.
+_NESTED_ROLES = {"牵头": "牵头单位", "牵头单位": "牵头单位", "主办": "牵头单位", "主办单位": "牵头单位",
+                 "责任": "责任单位", "责任单位": "责任单位", "配合": "配合单位", "配合单位": "配合单位",
+                 "协办": "配合单位", "协办单位": "配合单位", "参与": "配合单位"}
+
+
+def nested_table_lines(tbl) -> list[str]:
+    """A table inside a cell: a 牵头 | 配合 header (or first column) becomes label lines "牵头单位：A、B",
+    so its role words are roles, never units; any other nested table gives its cells' lines."""
+    grid = [["、".join(x for x in (_clean(y) for y in _cell_lines(tc)) if x) for tc in tr.findall(_w("tc"))]
+            for tr in tbl.findall(_w("tr"))]
+    grid = [row for row in grid if any(row)]
+    if not grid:
+        return []
+    head = [_squash(c) for c in grid[0]]
+    if all(h in _NESTED_ROLES for h in head if h) and any(head):
+        out = []
+        for k, h in enumerate(head):
+            values = [row[k] for row in grid[1:] if k < len(row) and row[k]]
+            if h and values:
+                out.append(f"{_NESTED_ROLES[h]}：{'、'.join(values)}")
+        return out
+    if all(_squash(row[0]) in _NESTED_ROLES for row in grid):
+        return [f"{_NESTED_ROLES[_squash(row[0])]}：{'、'.join(c for c in row[1:] if c)}" for row in grid
+                if any(row[1:])]
+    return [c for row in grid for c in row if c]
 
 
 def _int_attr(el, tag: str, default: int = 0) -> int:
@@ -235,12 +269,19 @@ def _flat_row(row: list[list[str] | None], roles: list[str] | None) -> list[str 
     return out
 
 
-def _header_of(table: DocTable, limit: int = 6) -> tuple[int, list[str]] | None:
+def _header_of(table: DocTable, limit: int = 6) -> tuple[int, list[str], list[str | None], int] | None:
+    """(row, column roles, labels, header rows): a header over two rows (责任单位 merged over 牵头单位 |
+    配合单位) is read as one, so the lower row's words name the columns."""
     for i, row in enumerate(table.rows[:limit]):
         flat = [unpad("".join(c)) if c is not None else None for c in row]
         roles = header_roles(flat)
         if roles:
-            return i, roles
+            if i + 1 < len(table.rows):
+                sub = [unpad("".join(c)) if c is not None else "" for c in table.rows[i + 1]]
+                labels = two_row_labels([x or "" for x in flat], sub)
+                if labels is not None and header_roles(labels):
+                    return i, header_roles(labels), labels, 2
+            return i, roles, flat, 1
     return None
 
 
@@ -263,18 +304,17 @@ def tables_to_rows(body: DocBody) -> TableRows | None:
         table: DocTable = block
         found = _header_of(table)
         if found is not None:
-            h, roles = found
-            this_key = [_squash("".join(c)) if c is not None else "" for c in table.rows[h]]
+            h, roles, labels, n_header = found
+            this_key = [_squash(x) for x in labels]
             if result is None:
-                header = [unpad("".join(c)) if c is not None else None for c in table.rows[h]]
-                result = TableRows(rows=[header], header_rows=1)
+                result = TableRows(rows=[list(labels)], header_rows=1)
                 key, width, current_roles = this_key, table.width, roles
             elif this_key != key:
                 result.skipped.append(f"第{table.index}个表格的表头与第一个表格不同，未读取")
                 continue
             else:
                 result.header_rows += 1
-            rows = table.rows[h + 1:]
+            rows = table.rows[h + n_header:]
         elif result is not None and table.width == width:
             rows = table.rows
         else:
@@ -329,233 +369,36 @@ def read_docx(path: str | Path, layout: str = "auto") -> Register:
     return parse_text(text, str(path), "auto" if layout == "table" else layout)
 
 
-# ---------------------------------------------------------------------------------------------
-# PDF
+def explain_docx(path: Path):
+    """--explain for a Word file: its tables, then the text layouts on its paragraphs."""
+    from . import text_attempts
+    from .explain import attempt
+    from .table import parse_rows
 
-@dataclass
-class _Piece:
-    page: int
-    x: float
-    y: float  # top-down: larger is lower on the page
-    text: str
-    size: float = 10.5  # font size on the page (pt)
+    body = read_body(path)
+    table_rows = tables_to_rows(body)
+    notes = list(table_rows.skipped) if table_rows else ["文档中没有带表头(任务/单位)的表格"]
 
+    def tables():
+        if table_rows is None or len(table_rows.rows) < 2:
+            raise NotADecomposition("没有带表头的表格", file=str(path))
+        return parse_rows(table_rows.rows, str(path), layout="docx-table")
 
-def _pdf_reader(path: Path):
-    import logging
-
-    from pypdf import PdfReader
-    from pypdf.errors import PdfReadError
-
-    # pypdf logs its own warnings ("EOF marker not found") to stderr: the user gets one Error: line instead.
-    logging.getLogger("pypdf").setLevel(logging.ERROR)
-
-    try:
-        reader = PdfReader(str(path))
-        if reader.is_encrypted:
-            try:
-                reader.decrypt("")
-            except Exception:  # noqa: BLE001 - any failure means we cannot read it
-                raise XltasksError("PDF 已加密，无法读取文字；请提供未加密的文件", file=str(path)) from None
-        _ = len(reader.pages)
-        return reader
-    except PdfReadError as exc:
-        raise XltasksError(f"无法打开 PDF 文件: {reason(exc)}", file=str(path)) from None
-    except OSError as exc:
-        raise XltasksError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
-
-
-def pdf_pieces(reader) -> list[_Piece]:
-    """Every run of text with its position (page, x, y from the top)."""
-    pieces: list[_Piece] = []
-    for pno, page in enumerate(reader.pages):
-        height = float(page.mediabox.height)
-
-        def visit(text, cm, tm, font_dict, font_size, _p=pno, _h=height):
-            if not text or not text.strip(_BLANKS + "\n"):
-                return
-            # position = text matrix transformed by the current matrix
-            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
-            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
-            size = abs(font_size * tm[0] * cm[0]) or 10.5
-            for k, part in enumerate(text.split("\n")):
-                if part.strip(_BLANKS):
-                    pieces.append(_Piece(_p, x, _h - y, part, size))
-
-        page.extract_text(visitor_text=visit)
-    return pieces
-
-
-def pdf_text(reader) -> str:
-    return "\n".join((page.extract_text() or "") for page in reader.pages)
-
-
-def _lines_of(pieces: list[_Piece], tol: float = 2.0) -> list[list[_Piece]]:
-    """Pieces grouped into printed lines (same page, same baseline), top to bottom, left to right."""
-    pieces = sorted(pieces, key=lambda p: (p.page, p.y, p.x))
-    lines: list[list[_Piece]] = []
-    for p in pieces:
-        if lines and lines[-1][0].page == p.page and abs(lines[-1][0].y - p.y) <= tol:
-            lines[-1].append(p)
-        else:
-            lines.append([p])
-    for i, line in enumerate(lines):
-        lines[i] = _place_floating(sorted(line, key=lambda p: p.x))
-    return lines
-
-
-def _width(text: str, size: float) -> float:
-    import unicodedata
-
-    return sum(size if unicodedata.east_asian_width(c) in "WF" else size / 2 for c in text)
-
-
-_FLOATING = re.compile(r"^\S+(\s+\S+)+$")
-
-
-def _place_floating(line: list[_Piece]) -> list[_Piece]:
-    """Put back glyphs that a PDF writer printed in one text run far apart.
-
-    LibreOffice prints a pair of Western quotes around CJK text as one run “ ” with a large kerning
-    gap; a text extractor reports the run at the first quote, the closing one is then out of place.
-    Each later glyph of such a run goes into the first gap in the line after the glyph before it.
-    """
-    floating = [p for p in line if _FLOATING.match(p.text) and all(not c.isalnum() for c in p.text.split())]
-    if not floating:
-        return line
-    fixed = [p for p in line if p not in floating]
-    fixed = [_Piece(p.page, p.x, p.y, p.text.strip(" "), p.size) for p in fixed]
-    out = list(fixed)
-    for q in floating:
-        tokens = q.text.split()
-        x = q.x
-        out.append(_Piece(q.page, x, q.y, tokens[0], q.size))
-        x += _width(tokens[0], q.size)
-        for tok in tokens[1:]:
-            placed = False
-            for a, b in zip(fixed, fixed[1:]):
-                end = a.x + _width(a.text, a.size)
-                if b.x > x and b.x - end > _width(tok, q.size) * 0.6 and end >= x - 1:
-                    out.append(_Piece(q.page, end, q.y, tok, q.size))
-                    x = end + _width(tok, q.size)
-                    placed = True
-                    break
-            if not placed:
-                out.append(_Piece(q.page, x, q.y, tok, q.size))
-    return sorted(out, key=lambda p: p.x)
-
-
-def pdf_table_rows(pieces: list[_Piece]) -> list[list[str | None]] | None:
-    """Rebuild a table from positions: columns from the header line, rows from the 序号 column.
-
-    A printed cell wraps onto several lines; a new row starts where a number appears in the 序号
-    column. Lines above the first header are ignored (title, addressees); a repeated header on a
-    later page is skipped.
-    """
-    lines = _lines_of(pieces)
-    header_at = None
-    for i, line in enumerate(lines):
-        words = [unpad(p.text) for p in line]
-        roles = [column_role(w) for w in words]
-        if ROLE_NO in roles and ROLE_TEXT in roles and ROLE_UNITS in roles:
-            header_at, header_line, header_roles_ = i, line, roles
-            break
-    if header_at is None:
-        return None
-    xs = [p.x for p in header_line]
-    names = ["".join(unpad(p.text)) for p in header_line]
-    lefts = _column_lefts(lines[header_at + 1:], xs)
-    bounds = [-1e9] + lefts[1:] + [1e9]
-    header_key = [_squash(n) for n in names]
-
-    def column_of(x: float) -> int:
-        for k in range(len(xs)):
-            if bounds[k] <= x < bounds[k + 1]:
-                return k
-        return len(xs) - 1
-
-    rows: list[list[str | None]] = [names]
-    current: list[list[str]] | None = None
-    for line in lines[header_at + 1:]:
-        if [_squash(p.text) for p in line] == header_key:
-            continue  # header repeated on a new page
-        cells: list[list[str]] = [[] for _ in xs]
-        for p in line:
-            cells[column_of(p.x)].append(p.text)
-        no_text = _clean("".join(cells[0]))
-        starts = bool(re.match(r"^\d+\*?$", no_text))
-        if starts:
-            if current is not None:
-                rows.append(_pdf_row(current, header_roles_))
-            current = [[] for _ in xs]
-        if current is None:
-            continue
-        for k, parts in enumerate(cells):
-            if parts:
-                current[k].append("".join(parts))
-    if current is not None:
-        rows.append(_pdf_row(current, header_roles_))
-    # A leader cell merged down prints its names once, in the first row it spans.
-    for k, role in enumerate(header_roles_):
-        if role == ROLE_LEADER:
-            for r in range(2, len(rows)):
-                if not rows[r][k]:
-                    rows[r][k] = rows[r - 1][k]
-    return rows if len(rows) > 1 else None
-
-
-def _column_lefts(lines: list[list[_Piece]], xs: list[float]) -> list[float]:
-    """Left edge of each column: the x where most printed lines of its cells start.
-
-    Headers are often centred in their cells, so a header's x is not its column's edge; left-aligned
-    cell text starts at the same x on every line, which makes the edge the most frequent start in
-    the gap before the header. Without such an x (centred cells) the midpoint between headers is used.
-    """
-    from collections import Counter
-
-    starts = Counter(round(p.x, 1) for line in lines for p in line)
-    lefts = [xs[0]]
-    for k in range(1, len(xs)):
-        lo = xs[k - 1] + 1.0
-        cands = [(n, x) for x, n in starts.items() if lo < x <= xs[k] + 0.5 and n >= 3]
-        if cands:
-            lefts.append(max(cands)[1] - 1.0)
-        else:
-            lefts.append((xs[k - 1] + xs[k]) / 2)
-    return lefts
-
-
-def _pdf_row(cells: list[list[str]], roles: list[str]) -> list[str | None]:
-    # In a PDF a wrapped line and a new line inside the cell look the same: units and leaders are
-    # split on the line ends, which is what Word's narrow unit columns print anyway.
-    return [join_cell(lines, role) if lines else None for lines, role in zip(cells, roles)]
-
-
-def read_pdf(path: str | Path, layout: str = "auto") -> Register:
-    """Read a decomposition from a PDF's text layer (a scan without text is an error)."""
-    path = Path(path)
-    reader = _pdf_reader(path)
-    text = pdf_text(reader)
-    if not text.strip(_BLANKS + "\n"):
-        raise XltasksError("PDF 没有文字层(可能是扫描件)，无法读取任务；请提供 Word 原件或可复制文字的 PDF",
-                           file=str(path))
-    if layout in ("auto", "table"):
-        rows = pdf_table_rows(pdf_pieces(reader))
-        if rows is not None:
-            from .table import parse_rows
-
-            return parse_rows(rows, str(path), layout="pdf-table")
-    from . import parse_text
-
-    return parse_text(text, str(path), "auto" if layout == "table" else layout)
+    return [attempt("docx-table", tables)] + text_attempts(body_text(body), str(path)), notes
 
 
 def _register() -> None:
     """Make `import_paths` read .docx and .pdf (called when the importers package imports this module)."""
     from . import register_reader
 
-    register_reader((".docx",), read_docx)
-    register_reader((".pdf",), read_pdf)
+    register_reader((".docx",), read_docx, explain_docx)
 
 
 _register()
+
+
+def read_pdf(path: str | Path, layout: str = "auto") -> Register:
+    """Kept here for callers that read both kinds from this module."""
+    from .pdf import read_pdf as _read_pdf
+
+    return _read_pdf(path, layout)

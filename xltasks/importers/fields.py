@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..core.units import parse_units, squash
+from ..core.units import UnitList, parse_units, squash
 from .names import looks_like_deadline, why_not_unit
 
 KIND_LEADER = "leader"
@@ -84,7 +84,10 @@ class Roles:
         return [u for u in self.all_units() if u not in leads]
 
     def add_units(self, kind: str, value: str, people: frozenset[str] = frozenset()) -> None:
-        parsed = parse_units(value.strip(_TRIM))
+        self.add_list(kind, parse_units(value.strip(_TRIM)), people)
+
+    def add_list(self, kind: str, parsed: UnitList, people: frozenset[str] = frozenset()) -> None:
+        """Units of a parsed list under one role, each checked for being a plausible unit name."""
         self.notes += parsed.notes
         if parsed.supporting_only:
             self.supporting_only = True

@@ -42,6 +42,11 @@ def looks_like_person(s: str) -> bool:
     return t[0] in _SURNAMES and not _ORG_END.search(t)
 
 
+def ends_like_unit(s: str) -> bool:
+    """"区住建局", "良渚新城(筹)": the end of a unit name (a line ending so did not wrap mid-name)."""
+    return bool(_ORG_END.search(re.sub(r"[(（][^()（）]*[)）]$", "", _plain(s))))
+
+
 def why_not_unit(fragment: str, people: set[str] | frozenset[str] = frozenset()) -> str:
     """The reason `fragment` cannot be a unit name ("单个字符", "日期", "人名", "页码", "角色词"), or ""."""
     t = _plain(fragment)

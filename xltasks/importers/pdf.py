@@ -1,0 +1,400 @@
+"""Decompositions received as PDF files.
+
+Tables: pdfplumber finds each table from its ruling lines, so a cell is the area between the lines — text
+that wraps inside a narrow cell is joined back (a line that reaches the cell's right edge continues on the
+next one; a shorter line ends there), and unit boundaries come from 、/，, never from line ends. A cell
+merged down gives its text to every row it spans. Tables continued on later pages are read as one.
+Without ruling lines (a table typeset with spaces), the table is rebuilt from the position of every piece
+of text under the header's columns (pypdf); any other text goes to the text layouts. A PDF without a text
+layer (a scan) is an error that says so.
+"""
+from __future__ import annotations
+
+import re
+from dataclasses import dataclass
+from pathlib import Path
+
+from ..core.errors import XltasksError
+from ..core.models import Register, Warning_
+from .document import (ROLE_LEADER, ROLE_NO, ROLE_TEXT, ROLE_UNITS, _BLANKS, _clean, _squash, column_role,
+                       join_cell, unpad)
+from .header import UNIT_ROLES
+from .names import ends_like_unit, looks_like_person
+from .reasons import reason
+
+
+@dataclass
+class _Piece:
+    page: int
+    x: float
+    y: float  # top-down: larger is lower on the page
+    text: str
+    size: float = 10.5  # font size on the page (pt)
+
+
+def _pdf_reader(path: Path):
+    import logging
+
+    from pypdf import PdfReader
+    from pypdf.errors import PdfReadError
+
+    # pypdf logs its own warnings ("EOF marker not found") to stderr: the user gets one Error: line instead.
+    logging.getLogger("pypdf").setLevel(logging.ERROR)
+
+    try:
+        reader = PdfReader(str(path))
+        if reader.is_encrypted:
+            try:
+                reader.decrypt("")
+            except Exception:  # noqa: BLE001 - any failure means we cannot read it
+                raise XltasksError("PDF 已加密，无法读取文字；请提供未加密的文件", file=str(path)) from None
+        _ = len(reader.pages)
+        return reader
+    except PdfReadError as exc:
+        raise XltasksError(f"无法打开 PDF 文件: {reason(exc)}", file=str(path)) from None
+    except OSError as exc:
+        raise XltasksError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
+
+
+def pdf_pieces(reader) -> list[_Piece]:
+    """Every run of text with its position (page, x, y from the top)."""
+    pieces: list[_Piece] = []
+    for pno, page in enumerate(reader.pages):
+        height = float(page.mediabox.height)
+
+        def visit(text, cm, tm, font_dict, font_size, _p=pno, _h=height):
+            if not text or not text.strip(_BLANKS + "\n"):
+                return
+            # position = text matrix transformed by the current matrix
+            x = tm[4] * cm[0] + tm[5] * cm[2] + cm[4]
+            y = tm[4] * cm[1] + tm[5] * cm[3] + cm[5]
+            size = abs(font_size * tm[0] * cm[0]) or 10.5
+            for k, part in enumerate(text.split("\n")):
+                if part.strip(_BLANKS):
+                    pieces.append(_Piece(_p, x, _h - y, part, size))
+
+        page.extract_text(visitor_text=visit)
+    return pieces
+
+
+def pdf_text(reader) -> str:
+    return "\n".join((page.extract_text() or "") for page in reader.pages)
+
+
+def _lines_of(pieces: list[_Piece], tol: float = 2.0) -> list[list[_Piece]]:
+    """Pieces grouped into printed lines (same page, same baseline), top to bottom, left to right."""
+    pieces = sorted(pieces, key=lambda p: (p.page, p.y, p.x))
+    lines: list[list[_Piece]] = []
+    for p in pieces:
+        if lines and lines[-1][0].page == p.page and abs(lines[-1][0].y - p.y) <= tol:
+            lines[-1].append(p)
+        else:
+            lines.append([p])
+    for i, line in enumerate(lines):
+        lines[i] = _place_floating(sorted(line, key=lambda p: p.x))
+    return lines
+
+
+def _width(text: str, size: float) -> float:
+    import unicodedata
+
+    return sum(size if unicodedata.east_asian_width(c) in "WF" else size / 2 for c in text)
+
+
+_FLOATING = re.compile(r"^\S+(\s+\S+)+$")
+
+
+def _place_floating(line: list[_Piece]) -> list[_Piece]:
+    """Put back glyphs that a PDF writer printed in one text run far apart.
+
+    LibreOffice prints a pair of Western quotes around CJK text as one run “ ” with a large kerning
+    gap; a text extractor reports the run at the first quote, the closing one is then out of place.
+    Each later glyph of such a run goes into the first gap in the line after the glyph before it.
+    """
+    floating = [p for p in line if _FLOATING.match(p.text) and all(not c.isalnum() for c in p.text.split())]
+    if not floating:
+        return line
+    fixed = [p for p in line if p not in floating]
+    fixed = [_Piece(p.page, p.x, p.y, p.text.strip(" "), p.size) for p in fixed]
+    out = list(fixed)
+    for q in floating:
+        tokens = q.text.split()
+        x = q.x
+        out.append(_Piece(q.page, x, q.y, tokens[0], q.size))
+        x += _width(tokens[0], q.size)
+        for tok in tokens[1:]:
+            placed = False
+            for a, b in zip(fixed, fixed[1:]):
+                end = a.x + _width(a.text, a.size)
+                if b.x > x and b.x - end > _width(tok, q.size) * 0.6 and end >= x - 1:
+                    out.append(_Piece(q.page, end, q.y, tok, q.size))
+                    x = end + _width(tok, q.size)
+                    placed = True
+                    break
+            if not placed:
+                out.append(_Piece(q.page, x, q.y, tok, q.size))
+    return sorted(out, key=lambda p: p.x)
+
+
+def pdf_table_rows(pieces: list[_Piece]) -> list[list[str | None]] | None:
+    """Rebuild a table from positions: columns from the header line, rows from the 序号 column.
+
+    A printed cell wraps onto several lines; a new row starts where a number appears in the 序号
+    column. Lines above the first header are ignored (title, addressees); a repeated header on a
+    later page is skipped.
+    """
+    lines = _lines_of(pieces)
+    header_at = None
+    for i, line in enumerate(lines):
+        words = [unpad(p.text) for p in line]
+        roles = [column_role(w) for w in words]
+        if ROLE_NO in roles and ROLE_TEXT in roles and ROLE_UNITS in roles:
+            header_at, header_line, header_roles_ = i, line, roles
+            break
+    if header_at is None:
+        return None
+    xs = [p.x for p in header_line]
+    names = ["".join(unpad(p.text)) for p in header_line]
+    lefts = _column_lefts(lines[header_at + 1:], xs)
+    bounds = [-1e9] + lefts[1:] + [1e9]
+    header_key = [_squash(n) for n in names]
+
+    def column_of(x: float) -> int:
+        for k in range(len(xs)):
+            if bounds[k] <= x < bounds[k + 1]:
+                return k
+        return len(xs) - 1
+
+    rows: list[list[str | None]] = [names]
+    current: list[list[str]] | None = None
+    for line in lines[header_at + 1:]:
+        if [_squash(p.text) for p in line] == header_key:
+            continue  # header repeated on a new page
+        cells: list[list[str]] = [[] for _ in xs]
+        for p in line:
+            cells[column_of(p.x)].append(p.text)
+        no_text = _clean("".join(cells[0]))
+        starts = bool(re.match(r"^\d+\*?$", no_text))
+        if starts:
+            if current is not None:
+                rows.append(_pdf_row(current, header_roles_))
+            current = [[] for _ in xs]
+        if current is None:
+            continue
+        for k, parts in enumerate(cells):
+            if parts:
+                current[k].append("".join(parts))
+    if current is not None:
+        rows.append(_pdf_row(current, header_roles_))
+    # A leader cell merged down prints its names once, in the first row it spans.
+    for k, role in enumerate(header_roles_):
+        if role == ROLE_LEADER:
+            for r in range(2, len(rows)):
+                if not rows[r][k]:
+                    rows[r][k] = rows[r - 1][k]
+    return rows if len(rows) > 1 else None
+
+
+def _column_lefts(lines: list[list[_Piece]], xs: list[float]) -> list[float]:
+    """Left edge of each column: the x where most printed lines of its cells start.
+
+    Headers are often centred in their cells, so a header's x is not its column's edge; left-aligned
+    cell text starts at the same x on every line, which makes the edge the most frequent start in
+    the gap before the header. Without such an x (centred cells) the midpoint between headers is used.
+    """
+    from collections import Counter
+
+    starts = Counter(round(p.x, 1) for line in lines for p in line)
+    lefts = [xs[0]]
+    for k in range(1, len(xs)):
+        lo = xs[k - 1] + 1.0
+        cands = [(n, x) for x, n in starts.items() if lo < x <= xs[k] + 0.5 and n >= 3]
+        if cands:
+            lefts.append(max(cands)[1] - 1.0)
+        else:
+            lefts.append((xs[k - 1] + xs[k]) / 2)
+    return lefts
+
+
+def _pdf_row(cells: list[list[str]], roles: list[str]) -> list[str | None]:
+    # In a PDF a wrapped line and a new line inside the cell look the same: units and leaders are
+    # split on the line ends, which is what Word's narrow unit columns print anyway.
+    return [join_cell(lines, role) if lines else None for lines, role in zip(cells, roles)]
+
+
+# ---------------------------------------------------------------------------------------------
+# pdfplumber: tables from their ruling lines
+
+def _cell_text(page, bbox) -> str:
+    """A cell's text; a line reaching the cell's right edge wraps on (joined without a break), a shorter
+    line ends there ("\n"), so wrapped names are whole and one-unit-a-line cells stay apart."""
+    x0, top, x1, bottom = bbox
+    chars = [c for c in page.chars if x0 - 0.5 <= (c["x0"] + c["x1"]) / 2 <= x1 + 0.5
+             and top - 0.5 <= (c["top"] + c["bottom"]) / 2 <= bottom + 0.5]
+    if not chars:
+        return ""
+    lines: list[list[dict]] = []
+    for ch in sorted(chars, key=lambda c: (round(c["top"]), c["x0"])):
+        if lines and abs(lines[-1][0]["top"] - ch["top"]) <= ch["size"] * 0.4:
+            lines[-1].append(ch)
+        else:
+            lines.append([ch])
+    out = ""
+    for k, line in enumerate(lines):
+        line.sort(key=lambda c: c["x0"])
+        text = "".join(c["text"] for c in line).strip()
+        out += text
+        if k + 1 < len(lines):
+            pad = min(c["x0"] for c in line) - x0  # the cell's inner margin, the same on the right
+            room = x1 - pad - max(c["x1"] for c in line)
+            nxt = min(lines[k + 1], key=lambda c: c["x0"])
+            wrapped = room < (nxt["x1"] - nxt["x0"]) + 1.0
+            # a full line that ends like a unit or is a person's name ended there all the same
+            out += "" if wrapped and not (looks_like_person(text) or ends_like_unit(text)) else "\n"
+    return out
+
+
+def plumber_rows(path: Path) -> list[list[str | None]]:
+    """Every ruled table of the PDF as one grid (a table continued on the next page continues the grid);
+    a cell merged down repeats its text in every row it spans, one merged across stays in its first column."""
+    import pdfplumber
+
+    rows: list[list[str | None]] = []
+    with pdfplumber.open(str(path)) as pdf:
+        for page in pdf.pages:
+            for table in page.find_tables():
+                grid = _table_grid(page, table)
+                if rows and grid:
+                    _continue_row(rows, grid)
+                    _carry_down(rows, grid)
+                rows.extend(grid)
+    return _join_cells(rows)
+
+
+def _join_cells(rows: list[list[str | None]]) -> list[list[str | None]]:
+    """Each cell's lines as parse_rows expects them for its column (letter-spacing removed, lists one item a
+    line, texts joined back); the columns come from the header (over two rows where it takes two)."""
+    from .document import header_roles
+    from .header import two_row_labels
+
+    for h, row in enumerate(rows[:8]):
+        flat = [unpad(c or "") for c in row]
+        if header_roles(flat):
+            labels = flat
+            if h + 1 < len(rows):
+                labels = two_row_labels(flat, [unpad(c or "") for c in rows[h + 1]]) or flat
+            roles = [column_role(x) for x in labels]
+            break
+    else:
+        return rows
+    return rows[:h] + [[join_cell(c.split("\n"), roles[k] if k < len(roles) else ROLE_TEXT) if c else c
+                        for k, c in enumerate(row)] for row in rows[h:]]
+
+
+def _carry_down(rows: list[list[str | None]], grid: list[list[str | None]]) -> None:
+    """A leader or section cell merged down over a page break prints its text on the first page only: the
+    new page's first task row gets it back."""
+    header = [_squash(c) for c in rows[0]]
+    k = 1 if [_squash(c) for c in grid[0]] == header else 0
+    if k >= len(grid) or len(grid[k]) != len(rows[-1]):
+        return
+    for c, label in enumerate(rows[0]):
+        if column_role(label) in (ROLE_LEADER, "section") and not (grid[k][c] or "").strip():
+            grid[k][c] = rows[-1][c]
+
+
+def _continue_row(rows: list[list[str | None]], grid: list[list[str | None]]) -> None:
+    """A row split by a page break: the new page's first row (after a repeated header) has no 序号 and
+    continues the last row of the page before; its cells are joined back onto that row."""
+    header = [_squash(c) for c in rows[0]]
+    k = 1 if [_squash(c) for c in grid[0]] == header else 0
+    if k >= len(grid):
+        return
+    first, last = grid[k], rows[-1]
+    roles = [column_role(c) for c in rows[0]]
+    if ROLE_NO not in roles or len(first) != len(last):
+        return
+    no = roles.index(ROLE_NO)
+    if (first[no] or "").strip() or not (last[no] or "").strip() or not any(first):
+        return
+    for c, value in enumerate(first):
+        if value:
+            prev = last[c] or ""
+            tail = prev.split("\n")[-1]
+            ended = roles[c] in (*UNIT_ROLES, ROLE_LEADER) and (ends_like_unit(tail) or looks_like_person(tail))
+            last[c] = prev + ("\n" if ended else "") + value
+    del grid[k]
+
+
+def _table_grid(page, table) -> list[list[str | None]]:
+    cells = [c for c in table.cells if c]
+    xs = sorted({round(c[0], 1) for c in cells} | {round(c[2], 1) for c in cells})
+    ys = sorted({round(c[1], 1) for c in cells} | {round(c[3], 1) for c in cells})
+    if len(xs) < 2 or len(ys) < 2:
+        return []
+    grid: list[list[str | None]] = [[None] * (len(xs) - 1) for _ in range(len(ys) - 1)]
+    for c in cells:
+        c0, c1 = xs.index(round(c[0], 1)), xs.index(round(c[2], 1))
+        r0, r1 = ys.index(round(c[1], 1)), ys.index(round(c[3], 1))
+        text = _cell_text(page, c)
+        for r in range(r0, max(r1, r0 + 1)):
+            grid[r][c0] = text  # merged down: every row it spans; merged across: the first column only
+            for k in range(c0 + 1, max(c1, c0 + 1)):
+                grid[r][k] = None
+    return grid
+
+
+def read_pdf(path: str | Path, layout: str = "auto") -> Register:
+    """Read a decomposition from a PDF's text layer (a scan without text is an error)."""
+    path = Path(path)
+    from . import best
+
+    attempts, _notes, text = _pdf_attempts(path, layout)
+    chosen = best(attempts)
+    if chosen is not None:
+        return chosen.register
+    from . import parse_text
+
+    return parse_text(text, str(path), "auto" if layout == "table" else layout)  # raises with the summary
+
+
+def _pdf_attempts(path: Path, layout: str = "auto"):
+    from . import TEXT_LAYOUTS, text_attempts
+    from .explain import attempt
+    from .table import parse_rows
+
+    reader = _pdf_reader(path)
+    text = pdf_text(reader)
+    if not text.strip(_BLANKS + "\n"):
+        raise XltasksError("PDF 没有文字层(可能是扫描件)，无法读取任务；请提供 Word 原件或可复制文字的 PDF",
+                           file=str(path))
+    attempts = []
+    if layout in ("auto", "table"):
+        def ruled():
+            return parse_rows(plumber_rows(path), str(path), layout="pdf-table")
+
+        def positioned():
+            rows = pdf_table_rows(pdf_pieces(reader))
+            if rows is None:
+                from ..core.errors import NotADecomposition
+                raise NotADecomposition("没有按列排版的表格", file=str(path))
+            return parse_rows(rows, str(path), layout="pdf-table")
+
+        attempts += [attempt("pdf-table", ruled), attempt("pdf-columns", positioned)]
+    if layout != "table":
+        attempts += text_attempts(text, str(path), TEXT_LAYOUTS if layout == "auto" else (layout,))
+    return attempts, [], text
+
+
+def explain_pdf(path: Path):
+    attempts, notes, _text = _pdf_attempts(path)
+    return attempts, notes
+
+
+def _register() -> None:
+    from . import register_reader
+
+    register_reader((".pdf",), read_pdf, explain_pdf)
+
+
+_register()
