@@ -9,11 +9,13 @@ from . import guard_outputs
 
 @click.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
+@click.option("-o", "--out", "out", type=click.Path(dir_okay=False),
               help="输出的任务台账：同时写出 OUT.xlsx 和 OUT.json 两个文件。")
+@click.option("--explain", is_flag=True,
+              help="不导入，只报告对每个文件试过的版式、各读出多少项任务，以及无法识别的前几行。")
 @click.option("--layout", type=click.Choice(_LAYOUTS), default="auto", show_default=True,
               help="来源文件的版式；默认自动识别。")
-def import_command(sources: tuple[str, ...], out: str, layout: str) -> None:
+def import_command(sources: tuple[str, ...], out: str | None, layout: str, explain: bool) -> None:
     """导入重点工作责任分解文件，生成任务台账。
 
     SOURCES 可以是文本文件（.txt，UTF-8 或 GB18030 编码，网页表格、编号段落、竖线表格等版式）、
@@ -24,8 +26,16 @@ def import_command(sources: tuple[str, ...], out: str, layout: str) -> None:
     示例：
       xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o register.xlsx
       xltasks import 责任分解.docx -o register.xlsx
+      xltasks import --explain 读不出的文件.pdf
     """
-    from ..importers import import_paths
+    from ..importers import explain_path, import_paths
+
+    if explain:
+        for k, source in enumerate(sources):
+            click.echo(("\n" if k else "") + explain_path(source))
+        return
+    if not out:
+        raise click.UsageError("需要 -o/--out 指定输出的任务台账(或用 --explain 只查看识别情况)")
     from ..core.register_io import output_paths, write_register
 
     guard_outputs(output_paths(out), sources)

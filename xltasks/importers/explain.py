@@ -55,11 +55,11 @@ def best(attempts: list[Attempt]) -> Attempt | None:
 
 
 def first_unmatched(attempts: list[Attempt], limit: int = SHOWN_LINES) -> list[tuple[int, str]]:
-    """Lines that no layout placed (those of the layout that placed most, when every one found some)."""
-    with_reg = [a for a in attempts if a.register is not None]
-    if not with_reg:
+    """The lines left unplaced by the layout that came closest (most tasks with units, then most tasks)."""
+    with_lines = [a for a in attempts if a.unplaced]
+    if not with_lines:
         return []
-    a = max(with_reg, key=Attempt.score)
+    a = max(with_lines, key=lambda a: (a.with_units, a.tasks, -len(a.unplaced)))
     return a.unplaced[:limit]
 
 
