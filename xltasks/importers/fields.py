@@ -111,6 +111,18 @@ class Roles:
                 self.leaders.append(name)
 
 
+_PAIRS = {"【": "】", "[": "]", "（": "）", "(": ")"}
+
+
+def unwrap(line: str) -> str:
+    """"【牵头单位：A；配合单位：B(C)】" → the text inside; a line not wrapped in brackets is kept whole
+    (so the ")" closing a unit name such as "市商务局(市粮食和物资储备局)" stays)."""
+    s = line.strip()
+    if s and s[0] in _PAIRS and s.rstrip("。；;").endswith(_PAIRS[s[0]]):
+        return s[1:].rstrip("。；;")[:-1]
+    return s
+
+
 def label_kind(label: str) -> str:
     return _LABELS.get(squash(label), "")
 

@@ -99,7 +99,7 @@ def two_row_labels(top: Sequence[str], sub: Sequence[str]) -> list[str] | None:
 def find_header(rows: Sequence[Sequence[str]]) -> tuple[int, int, dict[str, int], list[str]] | None:
     """(first header row, header rows (1 or 2), role → column, labels) of the first table header."""
     for r, row in enumerate(rows[:HEADER_SEARCH_ROWS]):
-        if r + 1 < len(rows):
+        if r + 1 < len(rows) and len(column_roles(row)) >= 2:  # a title row above is no upper header
             labels = two_row_labels(row, rows[r + 1])
             if labels is not None:
                 roles = column_roles(labels)

@@ -20,14 +20,14 @@ from dataclasses import dataclass, field
 from ..core.models import Register
 from ..core.units import cn_to_int
 from .build import Builder
-from .fields import LABEL_LINE, Roles, roles_from_fields, split_labelled, trailing_roles
+from .fields import LABEL_LINE, Roles, roles_from_fields, split_labelled, trailing_roles, unwrap
 from .text import CN_NUM, clean, leader_from_group, read_lines
 
 # (kind, pattern) in order of depth: a shallower kind of heading is a section, a deeper one a group.
 _NUMBERING: tuple[tuple[str, re.Pattern], ...] = (
     ("attachment", re.compile(r"^附件\s*(\d+)\s*()$")),
-    ("cn", re.compile(r"^([" + CN_NUM + r"]{1,3})\s*、\s*()(.+)$")),
-    ("paren_cn", re.compile(r"^[（(]\s*([" + CN_NUM + r"]{1,3})\s*[)）]\s*()(.+)$")),
+    ("cn", re.compile(r"^([" + CN_NUM + r"]{1,6})\s*、\s*()(.+)$")),
+    ("paren_cn", re.compile(r"^[（(]\s*([" + CN_NUM + r"]{1,6})\s*[)）]\s*()(.+)$")),
     ("arabic", re.compile(r"^(\d{1,3})\s*([*＊]?)\s*[.．、]\s*(.+)$")),
     ("paren_arabic", re.compile(r"^[（(]\s*(\d{1,3})\s*[)）]\s*()(.+)$")),
     ("circled", re.compile(r"^([\u2460-\u2473])\s*()(.+)$")),
@@ -91,23 +91,37 @@ def _inline(item: Item, text: str, people: frozenset[str]) -> None:
         item.text.append(text)
 
 
+def _reparse(item: Item, people: frozenset[str]) -> None:
+    """A task line wrapped over several lines (a PDF's text) ends in its role phrase only when joined."""
+    joined = "".join(item.text)
+    probe = Item(item.kind, item.no, item.starred, item.line)
+    _inline(probe, joined, people)
+    if probe.roles is not None or probe.fields:
+        item.text, item.roles, item.fields = probe.text, probe.roles, probe.fields
+        item.units_line = item.units_line or item.line
+
+
 def read_items(lines: list[tuple[int, str]], unmatched: list[tuple[int, str]]) -> list[Item]:
     items: list[Item] = []
     current: Item | None = None
     last_arabic = 0
     continuing_label = False
     people: frozenset[str] = frozenset()
+    wrapped_label = False  # the line before was a label line: a short line after it may be its tail
     for n, c in lines:
         label = LABEL_LINE.match(c)
+        if not label and wrapped_label and (c.endswith(("。", "：", ":")) or len(c) > 60):
+            wrapped_label = False
         numbered = None if label else _match_numbered(c, last_arabic)
         if label:
             if current is None:
                 unmatched.append((n, c))
                 continue
-            _before, fields_ = split_labelled(c.strip("【】[]（）()"))
+            _before, fields_ = split_labelled(unwrap(c))
             current.fields += fields_
             current.units_line = current.units_line or n
             continuing_label = c.rstrip().endswith(tuple(_CONTINUES))
+            wrapped_label = True
         elif numbered:
             kind, _pat, m = numbered
             current = Item(kind, _number(kind, m.group(1)), bool(m.group(2)), n, printed=c)
@@ -118,18 +132,21 @@ def read_items(lines: list[tuple[int, str]], unmatched: list[tuple[int, str]]) -
             else:
                 _inline(current, m.group(3), people)
             items.append(current)
-            continuing_label = False
+            continuing_label = wrapped_label = False
         elif trailing_roles(c, people):
             current = Item("para", "", False, n)
             _inline(current, c, people)
             items.append(current)
-            continuing_label = False
-        elif current is not None and continuing_label and current.fields:
+            continuing_label = wrapped_label = False
+        elif current is not None and current.fields and (continuing_label or wrapped_label):
             kind, value = current.fields[-1]
-            current.fields[-1] = (kind, value + "、" + c)  # a unit list wrapped after its 、
+            # a unit list wrapped after its 、 (the 、 was trimmed), or inside a name (a PDF's line end)
+            current.fields[-1] = (kind, value + ("、" if continuing_label else "") + c)
             continuing_label = c.rstrip().endswith(tuple(_CONTINUES))
         elif current is not None and not current.is_task and current.kind != "attachment":
             current.text.append(c)  # a wrapped task text, or the notice's paragraph under a heading
+            if len(current.text) > 1:
+                _reparse(current, people)
         else:
             unmatched.append((n, c))
         if current is not None and current.roles is not None:

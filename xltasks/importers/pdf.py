@@ -18,7 +18,8 @@ from ..core.errors import XltasksError
 from ..core.models import Register, Warning_
 from .document import (ROLE_LEADER, ROLE_NO, ROLE_TEXT, ROLE_UNITS, _BLANKS, _clean, _squash, column_role,
                        join_cell, unpad)
-from .header import UNIT_ROLES
+from .fields import LABEL_LINE
+from .header import UNIT_ROLES, find_header
 from .names import ends_like_unit, looks_like_person
 from .reasons import reason
 
@@ -239,18 +240,28 @@ def _cell_text(page, bbox) -> str:
             lines[-1].append(ch)
         else:
             lines.append([ch])
+    texts = ["".join(c["text"] for c in sorted(line, key=lambda c: c["x0"])).strip() for line in lines]
+    listed = any(sep in "".join(texts) for sep in "、，,；;")
     out = ""
     for k, line in enumerate(lines):
-        line.sort(key=lambda c: c["x0"])
-        text = "".join(c["text"] for c in line).strip()
+        text = texts[k]
         out += text
         if k + 1 < len(lines):
             pad = min(c["x0"] for c in line) - x0  # the cell's inner margin, the same on the right
             room = x1 - pad - max(c["x1"] for c in line)
             nxt = min(lines[k + 1], key=lambda c: c["x0"])
-            wrapped = room < (nxt["x1"] - nxt["x0"]) + 1.0
-            # a full line that ends like a unit or is a person's name ended there all the same
-            out += "" if wrapped and not (looks_like_person(text) or ends_like_unit(text)) else "\n"
+            width = nxt["x1"] - nxt["x0"]
+            if LABEL_LINE.match(texts[k + 1]):
+                out += "\n"  # "省牵头单位：…" starts its own line
+            elif listed:
+                # units separated by 、/，: a full line wrapped (punctuation may leave up to two characters'
+                # room at its end); a short one ended where the author broke it
+                out += "" if room < 2.2 * width or text.endswith(tuple("、，,；;")) else "\n"
+            else:
+                # one unit a line: a full line that ends like a unit or is a person's name ended there all
+                # the same, unless what follows is only a name's tail
+                ended = looks_like_person(text) or ends_like_unit(text)
+                out += "" if room < width + 1.0 and (not ended or len(texts[k + 1]) <= 2) else "\n"
     return out
 
 
@@ -259,16 +270,59 @@ def plumber_rows(path: Path) -> list[list[str | None]]:
     a cell merged down repeats its text in every row it spans, one merged across stays in its first column."""
     import pdfplumber
 
-    rows: list[list[str | None]] = []
+    grids: list[list[list[str | None]]] = []
     with pdfplumber.open(str(path)) as pdf:
         for page in pdf.pages:
-            for table in page.find_tables():
-                grid = _table_grid(page, table)
-                if rows and grid:
-                    _continue_row(rows, grid)
-                    _carry_down(rows, grid)
-                rows.extend(grid)
+            grids += [g for g in (_table_grid(page, t) for t in page.find_tables()) if g]
+    if not grids:
+        return []
+    rows = grids[0]
+    found = find_header([[c or "" for c in r] for r in rows])
+    if found is None:
+        return rows
+    h, n_header, _roles, labels = found
+    header_keys = [[_squash(c) for c in r] for r in rows[h:h + n_header]]
+    roles = [column_role(x) for x in labels]
+    for grid in grids[1:]:
+        k = 0
+        while k < len(grid) and [_squash(c) for c in grid[k]] in header_keys:
+            k += 1  # the header repeated on a new page
+        body = grid[k:]
+        if body and len(body[0]) == len(rows[-1]):
+            _continue_row(rows[-1], body, roles)
+            _carry_down(rows[-1], body, roles)
+        rows.extend(body)
     return _join_cells(rows)
+
+
+def _carry_down(last: list[str | None], body: list[list[str | None]], roles: list[str | None]) -> None:
+    """A leader or section cell merged down over a page break prints its text on the first page only: the
+    new page's first task row gets it back."""
+    if not body:
+        return
+    for c, role in enumerate(roles):
+        if role in (ROLE_LEADER, "section") and c < len(body[0]) and not (body[0][c] or "").strip():
+            body[0][c] = last[c]
+
+
+def _continue_row(last: list[str | None], body: list[list[str | None]], roles: list[str | None]) -> None:
+    """A row split by a page break: the new page's first row has no 序号 and continues the last row of the
+    page before; its cells are joined back onto that row."""
+    if ROLE_NO not in roles:
+        return
+    no = roles.index(ROLE_NO)
+    first = body[0]
+    if (first[no] or "").strip() or not (last[no] or "").strip() or not any(first):
+        return
+    for c, value in enumerate(first):
+        if value:
+            prev = last[c] or ""
+            tail = prev.split("\n")[-1]
+            separated = any(sep in prev + value for sep in "、，,；;")
+            ended = (roles[c] in (*UNIT_ROLES, ROLE_LEADER) and not separated
+                     and (ends_like_unit(tail) or looks_like_person(tail)))
+            last[c] = prev + ("\n" if ended else "") + value
+    del body[0]
 
 
 def _join_cells(rows: list[list[str | None]]) -> list[list[str | None]]:
@@ -289,41 +343,6 @@ def _join_cells(rows: list[list[str | None]]) -> list[list[str | None]]:
         return rows
     return rows[:h] + [[join_cell(c.split("\n"), roles[k] if k < len(roles) else ROLE_TEXT) if c else c
                         for k, c in enumerate(row)] for row in rows[h:]]
-
-
-def _carry_down(rows: list[list[str | None]], grid: list[list[str | None]]) -> None:
-    """A leader or section cell merged down over a page break prints its text on the first page only: the
-    new page's first task row gets it back."""
-    header = [_squash(c) for c in rows[0]]
-    k = 1 if [_squash(c) for c in grid[0]] == header else 0
-    if k >= len(grid) or len(grid[k]) != len(rows[-1]):
-        return
-    for c, label in enumerate(rows[0]):
-        if column_role(label) in (ROLE_LEADER, "section") and not (grid[k][c] or "").strip():
-            grid[k][c] = rows[-1][c]
-
-
-def _continue_row(rows: list[list[str | None]], grid: list[list[str | None]]) -> None:
-    """A row split by a page break: the new page's first row (after a repeated header) has no 序号 and
-    continues the last row of the page before; its cells are joined back onto that row."""
-    header = [_squash(c) for c in rows[0]]
-    k = 1 if [_squash(c) for c in grid[0]] == header else 0
-    if k >= len(grid):
-        return
-    first, last = grid[k], rows[-1]
-    roles = [column_role(c) for c in rows[0]]
-    if ROLE_NO not in roles or len(first) != len(last):
-        return
-    no = roles.index(ROLE_NO)
-    if (first[no] or "").strip() or not (last[no] or "").strip() or not any(first):
-        return
-    for c, value in enumerate(first):
-        if value:
-            prev = last[c] or ""
-            tail = prev.split("\n")[-1]
-            ended = roles[c] in (*UNIT_ROLES, ROLE_LEADER) and (ends_like_unit(tail) or looks_like_person(tail))
-            last[c] = prev + ("\n" if ended else "") + value
-    del grid[k]
 
 
 def _table_grid(page, table) -> list[list[str | None]]:
@@ -358,6 +377,34 @@ def read_pdf(path: str | Path, layout: str = "auto") -> Register:
     return parse_text(text, str(path), "auto" if layout == "table" else layout)  # raises with the summary
 
 
+_STARTS_ITEM = re.compile(r"^\s*(\d{1,3}\s*[.．、]|[（(]\s*[一二三四五六七八九十百零\d]+\s*[)）]|[一二三四五六七八九十百]+\s*、|"
+                          r"[\u2460-\u2473]|附件|[【\[]?\s*(责任|牵头|配合|协办|分管)(单位|领导|部门)\s*[:：])")
+
+
+def unwrap_lines(text: str) -> str:
+    """Paragraphs from a PDF's printed lines: a line as wide as the page's full lines wrapped, and is
+    joined with the next — unless it ends a sentence and the next starts a numbered item or a label."""
+    lines = [x.rstrip() for x in text.split("\n")]
+    widths = [_width(x, 1.0) for x in lines]
+    filled = sorted(w for w in widths if w > 0)
+    if len(filled) < 3:
+        return text
+    full = filled[int(len(filled) * 0.9)]
+    out: list[str] = []
+    buf = ""
+    for k, (line, w) in enumerate(zip(lines, widths)):
+        buf += line.strip()
+        nxt = lines[k + 1] if k + 1 < len(lines) else ""
+        ends = (line.rstrip().endswith(("。", "）", ")", "】", "]")) and bool(_STARTS_ITEM.match(nxt))
+                or bool(LABEL_LINE.match(nxt)))
+        if w < full * 0.92 or ends or not nxt.strip():
+            out.append(buf)
+            buf = ""
+    if buf:
+        out.append(buf)
+    return "\n".join(out)
+
+
 def _pdf_attempts(path: Path, layout: str = "auto"):
     from . import TEXT_LAYOUTS, text_attempts
     from .explain import attempt
@@ -382,7 +429,10 @@ def _pdf_attempts(path: Path, layout: str = "auto"):
 
         attempts += [attempt("pdf-table", ruled), attempt("pdf-columns", positioned)]
     if layout != "table":
-        attempts += text_attempts(text, str(path), TEXT_LAYOUTS if layout == "auto" else (layout,))
+        layouts = TEXT_LAYOUTS if layout == "auto" else (layout,)
+        # the printed lines joined back into paragraphs first (on a tie the earlier wins), then as printed
+        attempts += text_attempts(unwrap_lines(text), str(path), layouts)
+        attempts += text_attempts(text, str(path), layouts)
     return attempts, [], text
 
 

@@ -86,7 +86,7 @@ def read_workbook(path: str | Path) -> Workbook:
             continue
         rows = fill_merged_down([list(r) for r in data], merged)
         grid = [[cell_text(v) for v in row] for row in rows]
-        grids.append(SheetGrid(meta.name, grid, hidden="Visible" not in str(meta.visible)))
+        grids.append(SheetGrid(meta.name, grid, hidden=not str(meta.visible).endswith(".Visible")))
     return choose_sheets(grids)
 
 

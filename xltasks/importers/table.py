@@ -17,7 +17,7 @@ from ..core.models import Register
 from ..core.units import cn_to_int, parse_cell_lines, squash
 from .build import UNPLACED, Builder
 from .fields import (KIND_CO, KIND_DEADLINE, KIND_LEAD, KIND_LEADER, KIND_UNITS, LABEL_LINE, Roles,
-                     roles_from_fields, split_labelled)
+                     roles_from_fields, split_labelled, unwrap)
 from .header import (HEADER_SEARCH_ROWS, ROLE_CO, ROLE_DEADLINE, ROLE_LEAD, ROLE_LEADER, ROLE_NO, ROLE_SECTION,
                      ROLE_TEXT, ROLE_UNITS, UNIT_ROLES, column_role, column_roles, find_header)
 from .sheets import MAX_GRID_COLUMNS, MAX_GRID_ROWS, read_workbook
@@ -60,7 +60,7 @@ def cell_roles(cells: dict[str, str], people: frozenset[str]) -> Roles:
         plain: list[str] = []
         for line in (cells.get(role) or "").split("\n"):
             if LABEL_LINE.match(line):
-                roles_from_fields(split_labelled(line.strip("【】[]（）()"))[1], roles, people)
+                roles_from_fields(split_labelled(unwrap(line))[1], roles, people)
             else:
                 plain.append(line)
         if any(x.strip() for x in plain):

@@ -66,6 +66,8 @@ def parse(text: str, source: str) -> Register:
     cells = [(i + 1, clean(raw)) for i, raw in enumerate(lines)]
     cells = [(n, c) for n, c in cells if c]
     first = next((k for k, (_, c) in enumerate(cells) if SECTION.match(c)), None)
+    if first is None:  # a table without sections starts at its header
+        first = next((k for k, (_, c) in enumerate(cells) if squash(c) == "序号"), None)
     if first is None:
         return b.finish(text)
     if first:
