@@ -153,9 +153,8 @@ def read_table_file(p: Path, source: str) -> Register:
     return reg
 
 
-def import_path(path: str | Path, layout: str = "auto") -> Register:
-    """Import one file (text, table, or a registered reader's type)."""
-    _check_layout(layout)
+def _open(path: str | Path) -> tuple[Path, str, str]:
+    """(path, source name, suffix) of an existing file within the size limit, its reader loaded."""
     p = Path(path)
     source = str(path)
     if not p.is_file():
@@ -163,6 +162,13 @@ def import_path(path: str | Path, layout: str = "auto") -> Register:
     check_size(p, source)
     suffix = p.suffix.lower()
     _load_reader(suffix)
+    return p, source, suffix
+
+
+def import_path(path: str | Path, layout: str = "auto") -> Register:
+    """Import one file (text, table, or a registered reader's type)."""
+    _check_layout(layout)
+    p, source, suffix = _open(path)
     if suffix in _READERS:
         reg = _READERS[suffix](p, layout)
     elif suffix in TABLE_SUFFIXES and layout in ("auto", "table"):
@@ -177,13 +183,7 @@ def import_path(path: str | Path, layout: str = "auto") -> Register:
 
 def explain_path(path: str | Path) -> str:
     """`xltasks import --explain`: the layouts tried on one file, their task counts, the lines none placed."""
-    p = Path(path)
-    source = str(path)
-    if not p.is_file():
-        raise XltasksError("文件不存在", file=source)
-    check_size(p, source)
-    suffix = p.suffix.lower()
-    _load_reader(suffix)
+    p, source, suffix = _open(path)
     if suffix in _EXPLAINERS:
         attempts, notes = _EXPLAINERS[suffix](p)
     elif suffix in TABLE_SUFFIXES:
