@@ -20,6 +20,11 @@ from ..core.errors import XltasksError
 
 _COMMAND_MODULES = ("import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
                     "compilation_cmd", "serve_cmd")
+# Which module holds each command: a command's module (and what it imports) loads only when that command
+# runs, so `xltasks collect` does not pay for the importers (a test keeps this table in step).
+COMMAND_MODULE = {"import": "import_cmd", "directory": "directory_cmd", "templates": "templates_cmd",
+                  "collect": "collect_cmd", "remind": "collect_cmd", "compile": "compile_cmd",
+                  "import-compilation": "compilation_cmd", "serve": "serve_cmd"}
 
 
 class _Group(click.Group):
@@ -40,7 +45,38 @@ class _Group(click.Group):
             raise click.ClickException(f"内部错误 {type(exc).__name__}: {exc}（加 -v 查看详细信息）") from None
 
 
-@click.group(cls=_Group, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+class _LazyGroup(_Group):
+    """Imports a command's module when the command is asked for; `commands` (all of them) loads every one."""
+
+    @property
+    def commands(self) -> dict[str, click.Command]:
+        for name in COMMAND_MODULE:
+            self._load(name)
+        return self._commands
+
+    @commands.setter
+    def commands(self, value: dict[str, click.Command]) -> None:
+        self._commands = value
+
+    def add_command(self, cmd: click.Command, name: str | None = None) -> None:
+        _chinese_help_option(cmd)
+        self._commands[name or cmd.name] = cmd
+
+    def _load(self, name: str) -> None:
+        if name not in self._commands and name in COMMAND_MODULE:
+            module = importlib.import_module(f".{COMMAND_MODULE[name]}", __name__)
+            for command in getattr(module, "COMMANDS", ()):
+                self.add_command(command)
+
+    def get_command(self, ctx: click.Context, name: str) -> click.Command | None:
+        self._load(name)
+        return self._commands.get(name)
+
+    def list_commands(self, ctx: click.Context) -> list[str]:
+        return sorted(set(self._commands) | set(COMMAND_MODULE))
+
+
+@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", is_flag=True, help="出错时显示完整的错误追踪信息（供技术人员排查）。")
 @click.version_option(__version__, prog_name="xltasks", help="显示版本号并退出。")
 @click.pass_context
@@ -119,11 +155,6 @@ def _chinese_help_option(command: click.Command) -> None:
 
 
 _chinese_help_option(main)
-for _name in _COMMAND_MODULES:
-    _module = importlib.import_module(f".{_name}", __name__)
-    for _command in getattr(_module, "COMMANDS", ()):
-        _chinese_help_option(_command)
-        main.add_command(_command)
 
 
 def run() -> None:  # console-script entry point

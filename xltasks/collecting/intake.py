@@ -2,8 +2,9 @@
 
 - `walk(dirs)` yields a `Source` per candidate file: folders are walked recursively in a stable order;
   .zip mail archives are opened in place (members read into memory, nothing extracted next to them).
-- `preflight_data(source)` sniffs the bytes (not the extension) and refuses what must not be parsed;
-  `workbook.open_book` runs it before any reader sees the file.
+- `preflight_data(source)` sniffs the bytes (not the extension) and refuses what must not be parsed (the
+  zip container's own checks are untrusted_zip.py); `workbook.open_book` runs it before any reader sees
+  the file.
 
 Pre-flight (every returned file is untrusted): caps on size, member count and per-member/total uncompressed
 size from the zip directory (no ratio check: styles.xml compresses extremely well), a lying header caught
@@ -19,7 +20,6 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
-import re
 import stat
 import zipfile
 import zlib
@@ -264,13 +264,15 @@ def preflight_data(source: Source, password: str | None = None) -> tuple[str, zi
 
 
 def _preflight_bytes(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
+    from .untrusted_zip import InflatedZip, check_declared_sizes, check_xml_prologs  # they raise IntakeFailure
+
     magic = sniff(data)
     if magic == "ole":
         return "xls", None
     if magic != "zip":
         return _text_kind(data), None
     try:
-        zf = zipfile.ZipFile(io.BytesIO(data))
+        zf = InflatedZip(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
         raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
@@ -291,8 +293,8 @@ def _preflight_bytes(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
     else:
         raise IntakeFailure("not-a-workbook", "是压缩文件，但不是 Excel 工作簿")
     try:
-        _check_declared_sizes(data, infos)
-        _check_xml_prologs(zf, infos)
+        check_declared_sizes(data, infos, MAX_TOTAL_BYTES)
+        check_xml_prologs(zf, infos)
         if kind == "ods" and "META-INF/manifest.xml" in names and \
                 b"encryption-data" in zf.read("META-INF/manifest.xml"):
             raise IntakeFailure("encrypted")  # an ODF password: not decryptable here
@@ -303,62 +305,6 @@ def _preflight_bytes(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
 
 # Deflate expands at most ~1032:1. Below this many compressed bytes no member can inflate past the caps,
 # whatever its header claims, so the check costs nothing for ordinary workbooks.
-_DEFLATE_MAX_RATIO = 1032
-_LOCAL_HEADER = 30
-
-
-def _check_declared_sizes(data: bytes, infos: list[zipfile.ZipInfo]) -> None:
-    """Refuse members whose data inflates past their declared size (a bomb with a lying header): the
-    readers trust the central directory's sizes only as far as Python's zipfile does, the Rust one not at all."""
-    if sum(i.compress_size for i in infos) * _DEFLATE_MAX_RATIO <= MAX_TOTAL_BYTES:
-        return
-    for i in infos:
-        if i.compress_type == zipfile.ZIP_STORED:
-            if i.compress_size != i.file_size:
-                raise IntakeFailure("too-large", f"成员“{i.filename}”大小与声明不符")
-            continue
-        if i.compress_type != zipfile.ZIP_DEFLATED:
-            raise IntakeFailure("not-a-workbook", f"成员“{i.filename}”使用了工作簿不会使用的压缩方式")
-        h = i.header_offset
-        head = data[h:h + _LOCAL_HEADER]
-        if len(head) < _LOCAL_HEADER or head[:4] != b"PK\x03\x04":
-            raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
-        start = h + _LOCAL_HEADER + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
-        buf = data[start:start + i.compress_size]
-        d = zlib.decompressobj(-15)
-        out = 0
-        while buf:
-            out += len(d.decompress(buf, 1 << 20))
-            if out > i.file_size:
-                raise IntakeFailure("too-large", f"成员“{i.filename}”解压后超过其声明的大小")
-            buf = d.unconsumed_tail
-
-
-_XML_MEMBER_EXTS = (".xml", ".rels", ".vml")
-_PROLOG_BYTES = 64 * 1024
-_XML_SKIP = re.compile(rb"<!--.*?-->|<\?.*?\?>", re.S)
-_XML_ROOT = re.compile(rb"<[A-Za-z_]")
-
-
-def _check_xml_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
-    """Refuse any XML member that declares a DOCTYPE or entities (billion laughs, XXE): Office never writes
-    one, and so no parser — ours, openpyxl's, calamine's — ever sees it. Only each member's head is read."""
-    for i in infos:
-        if i.is_dir() or not i.filename.lower().endswith(_XML_MEMBER_EXTS):
-            continue
-        with zf.open(i) as f:
-            head = f.read(_PROLOG_BYTES)
-        if head.startswith((b"\xff\xfe", b"\xfe\xff")):
-            head = head.decode("utf-16", "ignore").encode("utf-8")
-        if b"<!ENTITY" in head:
-            raise IntakeFailure("xml-dtd", i.filename)
-        body = _XML_SKIP.sub(b"", head)
-        m = _XML_ROOT.search(body)
-        prolog = body[:m.start()] if m else body
-        if b"<!DOCTYPE" in prolog or (m is None and len(head) >= _PROLOG_BYTES):
-            raise IntakeFailure("xml-dtd", i.filename)
-
-
 def _too_big_on_disk(source: Source) -> bool:
     try:
         return os.path.getsize(source.key) > MAX_FILE_BYTES

@@ -9,14 +9,39 @@ from __future__ import annotations
 
 import re
 import zipfile
-from dataclasses import dataclass
 from typing import Iterable, Iterator
 
+from ..core.sheetsize import has_cell_without_ref
 
-@dataclass
+
 class Formula:
-    text: str  # without the leading "=" (ods: "of:" prefix and [.A1] references normalised away)
-    has_value: bool  # a cached result is stored with it
+    """A cell's formula: `text` without the leading "=" (ods: "of:" prefix and [.A1] references normalised
+    away), `has_value` when a cached result is stored with it. From an xlsx part the text is kept as the
+    part's `raw` bytes (XML-escaped) and decoded only when asked for: the checks compare most formulas
+    with their expected raw form and never need the text."""
+
+    __slots__ = ("_text", "raw", "has_value")
+
+    def __init__(self, text: str | None, has_value: bool, raw: bytes | None = None):
+        self._text = text
+        self.raw = raw
+        self.has_value = has_value
+
+    @property
+    def text(self) -> str:
+        if self._text is None:
+            self._text = _unescape(self.raw.decode("utf-8")).lstrip("=") if self.raw else ""
+        return self._text
+
+    def __eq__(self, other):
+        if not isinstance(other, Formula):
+            return NotImplemented
+        return (self.text, self.has_value) == (other.text, other.has_value)
+
+    __hash__ = None  # mutable cache, compared by value
+
+    def __repr__(self) -> str:
+        return f"Formula(text={self.text!r}, has_value={self.has_value})"
 
 
 def _local(tag: str) -> str:
@@ -42,10 +67,16 @@ def col_index(letters: str) -> int:
 _FCELL_RE = re.compile(
     rb'<(?:\w+:)?c\b([^>]*)>\s*<(?:\w+:)?f\b([^>]*?)(?:/>|>([^<]*)</(?:\w+:)?f>)\s*(<(?:\w+:)?v\b[^>]*>[^<])?')
 _ATTR_RE = re.compile(rb'\b(r|t|si)="([^"]*)"')
-_CELL_WITHOUT_REF = re.compile(rb'<(?:\w+:)?c(?:\s(?![^>]*\br=)[^>]*)?/?>')
 
 
-def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None) -> dict[tuple[int, int], Formula]:
+def is_clean(data: bytes) -> bool:
+    """Every tag of an XML part closes before the next "<" (no "<" inside a value, comment or CDATA): the
+    fast readers below then see every tag as the XML parser would."""
+    return _UNCLOSED_TAG.search(data) is None
+
+
+def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None,
+                   clean: bool | None = None) -> dict[tuple[int, int], Formula]:
     """Formulas of a worksheet part. A regex over the bytes (no entity is ever expanded, and it is ~10×
     faster than a tree walk); the iterparse reader is the fallback for writers that omit cell refs."""
     if data is None:
@@ -54,42 +85,58 @@ def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None) 
         raise ValueError("DTD in a worksheet part")
     # the quick checks find every cell tag the full pattern could match (a plain <c> without r= first, or a
     # namespaced one); only then is the slower full pattern run
-    if (_CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None) \
-            and _CELL_WITHOUT_REF.search(data):
+    if has_cell_without_ref(data):
         return _xlsx_formulas_tree(zf, member)
     out: dict[tuple[int, int], Formula] = {}
     shared: dict[bytes, tuple[str, int, int]] = {}
-    for m in _formula_cells(data):
-        c_attrs = dict(_ATTR_RE.findall(m.group(1)))
-        f_attrs = dict(_ATTR_RE.findall(m.group(2)))
-        ref = _CELL_RE.match(c_attrs.get(b"r", b"").decode("ascii", "replace"))
-        if not ref:
+    for m in _formula_cells(data, clean):
+        ref = _R_REF.search(m.group(1))
+        if ref is None:
             return _xlsx_formulas_tree(zf, member)
-        row_i, col_i = int(ref.group(2)) - 1, col_index(ref.group(1))
-        text = _unescape(m.group(3).decode("utf-8")) if m.group(3) else ""
-        si = f_attrs.get(b"si")
-        if f_attrs.get(b"t") == b"shared" and si is not None:
-            if text:
-                shared[si] = (text, row_i, col_i)
-            elif si in shared:
-                mt, mr, mc = shared[si]
-                text = shift_formula(mt, row_i - mr, col_i - mc)
-        out[(row_i, col_i)] = Formula(text.lstrip("="), m.group(4) is not None)
+        letters = ref.group(1)
+        col_i = _COLS.get(letters)
+        if col_i is None:
+            col_i = col_index(letters.decode("ascii"))
+        row_i = int(ref.group(2)) - 1
+        raw, has_value = m.group(3), m.group(4) is not None
+        f_attrs = m.group(2)
+        if f_attrs and b"shared" in f_attrs:
+            attrs = dict(_ATTR_RE.findall(f_attrs))
+            si = attrs.get(b"si")
+            if attrs.get(b"t") == b"shared" and si is not None:
+                text = _unescape(raw.decode("utf-8")) if raw else ""
+                if text:
+                    shared[si] = (text, row_i, col_i)
+                elif si in shared:
+                    mt, mr, mc = shared[si]
+                    text = shift_formula(mt, row_i - mr, col_i - mc)
+                out[(row_i, col_i)] = Formula(text.lstrip("="), has_value)
+                continue
+        out[(row_i, col_i)] = Formula(None, has_value, raw or b"")
     return out
 
 
+# r="A1" of a cell tag's attributes (a ref that is not this plain form sends the part to the tree reader)
+_R_REF = re.compile(rb'\br="([A-Z]{1,3})(\d+)"')
+_COLS = {}
+for _a in [""] + [chr(c) for c in range(65, 91)]:
+    for _b in (chr(c) for c in range(65, 91)):
+        _COLS[(_a + _b).encode()] = len(_COLS)
+del _a, _b
+
+
 _UNCLOSED_TAG = re.compile(rb'<[^>]*<')  # a "<" before the previous tag closed (in a value, comment, CDATA)
-_CELL_NO_REF_QUICK = re.compile(rb'<c(?:\s(?!r=)|[>/])')
-_NS_CELL = re.compile(rb'<\w+:c[\s/>]')
 _F_START = re.compile(rb'<f\b')
 _NS_F = re.compile(rb':f\b')
 
 
-def _formula_cells(data: bytes) -> Iterator[re.Match]:
+def _formula_cells(data: bytes, clean: bool | None = None) -> Iterator[re.Match]:
     """The matches of _FCELL_RE over `data`, in order. Searching the rare "<f" and matching the cell tag
     just before it is ~10x faster than trying the pattern at every cell; it gives the same matches when
     every tag closes before the next "<" and no formula tag is namespaced, else the full scan runs."""
-    if _NS_F.search(data) is not None or _UNCLOSED_TAG.search(data) is not None:
+    if clean is None:
+        clean = is_clean(data)
+    if not clean or _NS_F.search(data) is not None:
         yield from _FCELL_RE.finditer(data)
         return
     rfind, match = data.rfind, _FCELL_RE.match
@@ -138,21 +185,25 @@ def _xlsx_percent_styles(zf: zipfile.ZipFile) -> frozenset[int]:
     return frozenset(out)
 
 
-def _xlsx_styled_cells(data: bytes, styles: frozenset[int], cols: set[int]) -> set[tuple[int, int]]:
+def _xlsx_styled_cells(data: bytes, styles: frozenset[int], cols: set[int],
+                       clean: bool | None = None) -> set[tuple[int, int]]:
     """(row, col) of the cells of `cols` whose style index is in `styles` (cells without r are skipped:
-    the writers that omit it do not write percent formats into our templates)."""
+    the writers that omit it do not write percent formats into our templates). `clean`: whether every tag
+    of `data` closes before the next "<" (is_clean), when the caller knows it already."""
     ids = b"|".join(str(i).encode() for i in sorted(styles))
     pattern = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bs="(?:' + ids + rb')"[^>]*)>')  # re caches compiled patterns
     out: set[tuple[int, int]] = set()
-    clean = _UNCLOSED_TAG.search(data) is None
+    if clean is None:
+        clean = is_clean(data)
     if clean:
         # Commonest: every such attribute sits in a cell tag of the plain form <c r="…" s="…"( t="…")>,
         # which then holds no other attribute: one scan of that form finds them all, refs included.
         plain = re.findall(rb'<c r="([A-Z]{1,3})(\d+)" s="(?:' + ids + rb')"(?: t="[a-zA-Z]+")?/?>', data)
         if len(plain) == len(re.findall(rb's="(?:' + ids + rb')"', data)):
+            letters_of = {letters: c for letters, c in _COLS.items() if c in cols}
             for letters, digits in plain:
-                col_i = col_index(letters.decode("ascii"))
-                if col_i in cols:
+                col_i = letters_of.get(letters)
+                if col_i is not None:
                     out.add((int(digits) - 1, col_i))
             return out
     for m in _styled_cell_tags(data, pattern, ids, clean):

@@ -9,6 +9,7 @@ from __future__ import annotations
 
 import datetime as dt
 import io
+import re
 import zipfile
 from dataclasses import dataclass, field
 from functools import cached_property
@@ -18,7 +19,7 @@ from ..core.layout import SHEET_META
 from ..core.sheetsize import far_cell, sheet_parts
 from .intake import MAX_SHEET_CELLS, MAX_SHEET_COLS, MAX_SHEET_ROWS, IntakeFailure, Source, preflight_data
 from .sheet_xml import (Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas, _xlsx_percent_styles,
-                        _xlsx_styled_cells)
+                        _xlsx_styled_cells, is_clean)
 
 @dataclass
 class Book:
@@ -33,6 +34,7 @@ class Book:
     _sheet_cache: dict[str, object] = field(default_factory=dict, repr=False)
     _member_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
     _percent_styles: frozenset[int] | None = field(default=None, repr=False)
+    _clean_cache: dict[str, bool] = field(default_factory=dict, repr=False)
 
     def _sheet(self, sheet: str):
         # calamine parses the whole sheet part on each get_sheet_by_name; values and merges share one parse
@@ -84,12 +86,17 @@ class Book:
         try:
             if self.kind == "xlsx":
                 member = self._xlsx_sheet_paths.get(sheet)
-                return _xlsx_formulas(self._zip, member, self._member(member)) if member else {}
+                return _xlsx_formulas(self._zip, member, self._member(member), self._clean(member)) if member else {}
             if self.kind == "ods":
                 return _ods_formulas(self._zip, sheet)
         except Exception:  # noqa: BLE001 - an unreadable sheet XML means no formula information
             return {}
         return None
+
+    def _clean(self, member: str) -> bool:
+        if member not in self._clean_cache:
+            self._clean_cache[member] = is_clean(self._member(member))
+        return self._clean_cache[member]
 
     def _member(self, member: str) -> bytes:
         # a sheet part is inflated once and shared by the formula and the number-format readers
@@ -111,7 +118,7 @@ class Book:
             member = self._xlsx_sheet_paths.get(sheet)
             if not member or not self._percent_styles:
                 return set()
-            return _xlsx_styled_cells(self._member(member), self._percent_styles, set(cols))
+            return _xlsx_styled_cells(self._member(member), self._percent_styles, set(cols), self._clean(member))
         except Exception:  # noqa: BLE001 - no format information then; the scale checks still apply
             return set()
 
@@ -185,6 +192,18 @@ def open_book(source: Source, password: str | None = None) -> Book:
 
 
 def _xml_text(zf: zipfile.ZipFile, member: str, local_name: str) -> str:
+    """The text of the first element named `local_name` (any namespace prefix) in a small XML member."""
+    data = zf.read(member)
+    name = local_name.encode()
+    m = re.search(rb"<(?:[\w.-]+:)?" + name + rb"(?:\s[^>]*)?(?<!/)>([^<&]*)</", data)
+    first = re.search(rb"<(?:[\w.-]+:)?" + name + rb"[\s/>]", data)
+    if m is not None and first is not None and first.start() == m.start() and b"<!" not in data:
+        # the plain case (no comment, CDATA, entity or child element): what the XML parser would give
+        return m.group(1).decode("utf-8").strip()
+    return _xml_text_tree(zf, member, local_name)
+
+
+def _xml_text_tree(zf: zipfile.ZipFile, member: str, local_name: str) -> str:
     with zf.open(member) as f:
         for _, el in _iterparse(f):
             if _local(el.tag) == local_name:

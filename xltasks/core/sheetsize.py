@@ -41,6 +41,21 @@ _R_ATTR = re.compile(rb'\br="([^"]*)"')
 _CELL_RE = re.compile(r"^([A-Za-z]+)(\d+)$")
 
 
+_LAST_WITHOUT_REF: list = [None, False]  # (part bytes, answer) of the last part asked about
+
+
+def has_cell_without_ref(data: bytes) -> bool:
+    """Whether some cell tag of a worksheet part omits its r= reference (its place is then its order in the
+    row). Two quick searches first, then the full one. The answer for the last part is kept: the size
+    guard and the formula reader of collect both ask about the same part."""
+    if _LAST_WITHOUT_REF[0] is data:
+        return _LAST_WITHOUT_REF[1]
+    found = (_CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None) \
+        and _CELL_WITHOUT_REF.search(data) is not None
+    _LAST_WITHOUT_REF[:] = [data, found]
+    return found
+
+
 def _col_number(letters: str) -> int:
     n = 0
     for ch in letters.upper():
@@ -59,11 +74,8 @@ def far_cell(zf: zipfile.ZipFile, member: str, data: bytes | None = None, *, max
     ignores them too. `data`: the part's bytes when the caller has them already (else read from `zf`)."""
     if data is None:
         data = zf.read(member)
-    if _ODD_R_ATTR.search(data) is not None:
+    if _ODD_R_ATTR.search(data) is not None or has_cell_without_ref(data):
         return _far_cell_tree(zf, member, max_rows, max_cols, max_cells)
-    if _CELL_NO_REF_QUICK.search(data) is not None or _NS_CELL.search(data) is not None:
-        if _CELL_WITHOUT_REF.search(data):
-            return _far_cell_tree(zf, member, max_rows, max_cols, max_cells)
     quick_ok = not _too_far(_QUICK_ROWS, _QUICK_COLS, max_rows, max_cols, max_cells)
     if quick_ok and _FAR_REF_QUICK.search(data) is None:
         return None  # every cell within Z99999, which the caps allow

@@ -19,6 +19,8 @@ def completion_formulas(subject: Subject):
     for rows in subject.blocks.values():
         for r in rows:
             f = sheet.formulas.get((r, rate_col))
+            if f is not None and f.raw is not None and f.raw in written_formulas(sheet.cols, r):
+                continue  # byte for byte as a template is written: no need to decode and normalise it
             expected = expected_formulas(sheet.cols, r)
             if f is not None and (f.text in expected or normalize_formula(f.text) in expected):
                 continue
@@ -39,6 +41,7 @@ _ROW_TOKEN = "\x00ROW\x00"
 _RATE_INPUTS = ("target", "current", "self_rate", "direction")
 _PATTERNS: dict[tuple[int, ...], frozenset[str]] = {}
 _EXPECTED: dict[tuple, frozenset[str]] = {}
+_WRITTEN: dict[tuple, frozenset[bytes]] = {}
 _CACHE_LIMIT = 200_000  # bounded: hostile sheets vary both columns and rows
 
 
@@ -61,14 +64,38 @@ def expected_formulas(cols, r: int) -> frozenset[str]:
     return found
 
 
-def _formula_patterns(key_cols: tuple[int, ...]) -> frozenset[str]:
+def written_formulas(cols, r: int) -> frozenset[bytes]:
+    """The 完成率 formulas of grid row r exactly as a worksheet part stores them when our template (or a
+    re-save by openpyxl, which writes each non-ASCII character as &#NNNNN;) wrote them. Each decodes to a
+    formula whose normalised form is in expected_formulas(cols, r), so a match is a pass."""
+    key_cols = tuple(cols.get(k, 0) for k in _RATE_INPUTS)
+    key = (key_cols, r)
+    found = _WRITTEN.get(key)
+    if found is None:
+        row = str(r + 1)
+        out = set()
+        for text in _template_formulas(key_cols):
+            escaped = text.replace(_ROW_TOKEN, row).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
+            out.add(escaped.encode("utf-8"))
+            out.add(escaped.encode("ascii", "xmlcharrefreplace"))
+        found = frozenset(out)
+        if len(_WRITTEN) < _CACHE_LIMIT:
+            _WRITTEN[key] = found
+    return found
+
+
+def _template_formulas(key_cols: tuple[int, ...]) -> list[str]:
+    """The 完成率 formulas rates.py writes for these input columns, the row left as _ROW_TOKEN."""
     from xlsxwriter.utility import xl_col_to_name
 
     refs = {k: f"{xl_col_to_name(c)}{_ROW_TOKEN}" for k, c in zip(_RATE_INPUTS, key_cols)}
-    patterns = set()
+    out = []
     for pending_as_zero in (False, True):
         base = indicator_formula(refs["target"], refs["current"], refs["self_rate"], direction_ref=refs["direction"],
                                  pending_as_zero=pending_as_zero)
-        patterns.add(normalize_formula(base))
-        patterns.add(normalize_formula(shown_formula(base, refs["current"], pending_as_zero=pending_as_zero)))
-    return frozenset(patterns)
+        out += [base, shown_formula(base, refs["current"], pending_as_zero=pending_as_zero)]
+    return out
+
+
+def _formula_patterns(key_cols: tuple[int, ...]) -> frozenset[str]:
+    return frozenset(normalize_formula(text) for text in _template_formulas(key_cols))

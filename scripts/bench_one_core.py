@@ -1,0 +1,107 @@
+"""`xltasks collect` on the bundled returns against the naive merge, both pinned to one core.
+
+Used by `scripts/bench.py --one-core` (run alone: `python scripts/bench_one_core.py [--repeat N]`).
+Both sides run as the whole process a person would start, interpreter start-up and imports included,
+pinned to CPU 0 (`taskset -c 0`, or sched_setaffinity where taskset is missing), timed from outside:
+
+* naive: `pandas.read_excel(f, sheet_name="填报", engine="openpyxl")` of every file in
+  workbooks/example/returns, then `pd.concat` and `to_excel` — reads values and checks nothing;
+* collect: `xltasks collect RETURNS --register REGISTER --period 2021Q3 -o merged.xlsx` (every check, the
+  SQLite ledger, merged.xlsx), and the same with `--report report.xlsx --json report.json`.
+
+The runs alternate (naive, collect, collect + reports, naive, …) so load on a shared machine hits all
+three alike; each figure is the fastest of its runs, each run into a fresh folder.
+"""
+from __future__ import annotations
+
+import argparse
+import os
+import shutil
+import subprocess
+import sys
+import tempfile
+import time
+from pathlib import Path
+
+ROOT = Path(__file__).resolve().parent.parent
+RETURNS = ROOT / "workbooks" / "example" / "returns"
+REGISTER = ROOT / "workbooks" / "example" / "register.xlsx"
+PERIOD = "2021Q3"
+TARGET = 0.15  # issue 12: collect at most 0.15× the naive merge's wall time on one core
+
+NAIVE = """
+import sys
+from pathlib import Path
+import pandas as pd
+files = sorted(Path(sys.argv[1]).glob("*.xlsx"))
+frames = [pd.read_excel(f, sheet_name="填报", engine="openpyxl") for f in files]
+pd.concat(frames, ignore_index=True).to_excel(sys.argv[2], index=False)
+"""
+
+
+def _pinned(cmd: list[str], cpu: int) -> tuple[list[str], object]:
+    taskset = shutil.which("taskset")
+    if taskset:
+        return [taskset, "-c", str(cpu), *cmd], None
+    return cmd, (lambda: os.sched_setaffinity(0, {cpu}))
+
+
+def _run(cmd: list[str], cpu: int) -> float:
+    cmd, preexec = _pinned(cmd, cpu)
+    started = time.perf_counter()
+    done = subprocess.run(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec)
+    took = time.perf_counter() - started
+    if done.returncode not in (0, 1):  # collect exits 1 when a return has an error: still a full run
+        raise RuntimeError(f"{cmd} failed: {done.stderr.decode(errors='replace')[-500:]}")
+    return took
+
+
+def measure(repeat: int = 5, cpu: int = 0, returns: Path = RETURNS) -> dict:
+    """Fastest wall time of each side over `repeat` alternating runs, and the ratios."""
+    py = sys.executable
+    xltasks = [py, "-m", "xltasks"]
+    times: dict[str, list[float]] = {"naive": [], "collect": [], "collect_reports": []}
+    with tempfile.TemporaryDirectory(prefix="xltasks-one-core-") as tmp:
+        for i in range(repeat):
+            out = Path(tmp) / str(i)
+            out.mkdir()
+            times["naive"].append(_run([py, "-c", NAIVE, str(returns), str(out / "naive.xlsx")], cpu))
+            base = [*xltasks, "collect", str(returns), "--register", str(REGISTER), "--period", PERIOD]
+            times["collect"].append(_run([*base, "-o", str(out / "a" / "merged.xlsx")], cpu))
+            times["collect_reports"].append(_run([*base, "-o", str(out / "b" / "merged.xlsx"), "--report",
+                                                  str(out / "b" / "report.xlsx"), "--json",
+                                                  str(out / "b" / "report.json")], cpu))
+    best = {k: min(v) for k, v in times.items()}
+    return {"files": len(list(returns.glob("*.xlsx"))), "repeat": repeat, "cpu": cpu,
+            "naive_s": best["naive"], "collect_s": best["collect"], "collect_reports_s": best["collect_reports"],
+            "ratio": best["collect"] / best["naive"], "ratio_reports": best["collect_reports"] / best["naive"],
+            "target": TARGET, "all_s": times}
+
+
+def table(r: dict) -> str:
+    def row(label, s, ratio):
+        verdict = "met" if ratio <= r["target"] else "NOT met"
+        return f"| {label} | {s:.3f} | {ratio:.3f}× | {verdict} (≤ {r['target']}×) |"
+
+    return "\n".join([
+        f"One core (CPU {r['cpu']}), {r['files']} returned files, fastest of {r['repeat']} alternating runs:",
+        "",
+        "| process | wall s | ÷ naive merge | target |",
+        "|---|---:|---:|---|",
+        f"| naive merge (pandas + openpyxl, concat, to_excel) | {r['naive_s']:.3f} | 1× | |",
+        row("`xltasks collect … -o merged.xlsx`", r["collect_s"], r["ratio"]),
+        row("`xltasks collect … -o merged.xlsx --report … --json …`", r["collect_reports_s"], r["ratio_reports"]),
+    ])
+
+
+def main(argv: list[str] | None = None) -> int:
+    parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
+    parser.add_argument("--repeat", type=int, default=5)
+    parser.add_argument("--cpu", type=int, default=0)
+    args = parser.parse_args(argv)
+    print(table(measure(args.repeat, args.cpu)))
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
