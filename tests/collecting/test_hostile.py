@@ -327,6 +327,19 @@ class Boom(Exception):
     pass
 
 
+def _explode_text_after(n: int):
+    from xltasks.core.xlsx import excel_text as real
+
+    calls = {"n": 0}
+
+    def excel_text(value):
+        calls["n"] += 1
+        if calls["n"] > n:
+            raise Boom("crash while writing")
+        return real(value)
+    return excel_text
+
+
 def _explode_after(n: int):
     from xltasks.core.xlsx import write_text as real  # the real one, before any patching
 
@@ -342,7 +355,7 @@ def _explode_after(n: int):
 
 def test_failed_write_leaves_previous_output_intact(kit, tmp_path, monkeypatch):
     from xltasks.compiling import writer as compile_mod
-    from xltasks.core import progress_io, xlsx
+    from xltasks.core import progress_io, table_xlsx, xlsx
     from xltasks.collecting import report
     from xltasks.compiling.writer import compile_workbook
     from xltasks.core.progress_io import write_progress
@@ -365,6 +378,7 @@ def test_failed_write_leaves_previous_output_intact(kit, tmp_path, monkeypatch):
         with monkeypatch.context() as m:
             explode = _explode_after(3)
             m.setattr(xlsx, "write_text", explode)  # the cells xlsx.write_table writes
+            m.setattr(table_xlsx, "excel_text", _explode_text_after(3))  # the cells of merged.xlsx
             if hasattr(module, "write_text"):
                 m.setattr(module, "write_text", explode)
             with pytest.raises(Boom):

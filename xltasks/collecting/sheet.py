@@ -12,6 +12,7 @@ from typing import Mapping, Sequence
 
 from ..core import layout as L
 from ..core.units import squash as _norm
+from ..core.xlsx import col_letters
 from .sheet_xml import Formula
 from .workbook import Book, cell_text
 
@@ -81,9 +82,7 @@ class EntrySheet:
         return self.formulas.get((r, c))
 
     def ref(self, r: int, key: str) -> str:
-        from xlsxwriter.utility import xl_col_to_name
-
-        return f"{xl_col_to_name(self.cols.get(key, 0))}{r + 1}"
+        return f"{col_letters(self.cols.get(key, 0))}{r + 1}"
 
 
 def read_entry_sheet(book: Book, header: HeaderSearch | None = None, grid=None) -> EntrySheet:

@@ -81,12 +81,20 @@ def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None,
     faster than a tree walk); the iterparse reader is the fallback for writers that omit cell refs."""
     if data is None:
         data = zf.read(member)
-    if b"<!DOCTYPE" in data or b"<!ENTITY" in data:
+    if b"<!" in data and (b"<!DOCTYPE" in data or b"<!ENTITY" in data):
         raise ValueError("DTD in a worksheet part")
     # the quick checks find every cell tag the full pattern could match (a plain <c> without r= first, or a
     # namespaced one); only then is the slower full pattern run
     if has_cell_without_ref(data):
         return _xlsx_formulas_tree(zf, member)
+    if clean is None:
+        clean = is_clean(data)
+    if clean and not _namespaced_f(data):
+        # Commonest: every formula is a plain <c r="…" …><f>…</f>(<v>…) with no attribute on <f>, matched at
+        # the cell tag just before each "<f" (as _formula_cells does); any other form takes the path below.
+        plain = _plain_formulas(data)
+        if plain is not None:
+            return plain
     out: dict[tuple[int, int], Formula] = {}
     shared: dict[bytes, tuple[str, int, int]] = {}
     for m in _formula_cells(data, clean):
@@ -128,6 +136,26 @@ del _a, _b
 _UNCLOSED_TAG = re.compile(rb'<[^>]*<')  # a "<" before the previous tag closed (in a value, comment, CDATA)
 _F_START = re.compile(rb'<f\b')
 _NS_F = re.compile(rb':f\b')
+_PLAIN_FCELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f>([^<]*)</f>\s*(<v\b[^>]*>[^<])?')
+
+
+def _plain_formulas(data: bytes) -> dict[tuple[int, int], Formula] | None:
+    out = {}
+    rfind, match, cols = data.rfind, _PLAIN_FCELL.match, _COLS
+    for fm in _F_START.finditer(data):
+        m = match(data, rfind(b"<", 0, fm.start()))
+        if m is None:
+            return None
+        letters, row, text, value = m.groups()
+        col = cols.get(letters)
+        if col is None:
+            return None
+        out[(int(row) - 1, col)] = Formula(None, value is not None, text)
+    return out
+
+
+def _namespaced_f(data: bytes) -> bool:
+    return b":f" in data and _NS_F.search(data) is not None
 
 
 def _formula_cells(data: bytes, clean: bool | None = None) -> Iterator[re.Match]:
@@ -136,7 +164,7 @@ def _formula_cells(data: bytes, clean: bool | None = None) -> Iterator[re.Match]
     every tag closes before the next "<" and no formula tag is namespaced, else the full scan runs."""
     if clean is None:
         clean = is_clean(data)
-    if not clean or _NS_F.search(data) is not None:
+    if not clean or _namespaced_f(data):
         yield from _FCELL_RE.finditer(data)
         return
     rfind, match = data.rfind, _FCELL_RE.match
@@ -318,13 +346,13 @@ _REF_RE = re.compile(r'"[^"]*"|(?<![A-Za-z_\d.\]])(\$?)([A-Z]{1,3})(\$?)(\d+)(?!
 
 def shift_formula(text: str, drow: int, dcol: int) -> str:
     """Move the relative references of a formula by (drow, dcol), as Excel's shared formulas mean."""
-    from xlsxwriter.utility import xl_col_to_name
+    from ..core.xlsx import col_letters
 
     def sub(m: re.Match) -> str:
         if m.group(2) is None:
             return m.group(0)  # a string literal
         cabs, col, rabs, row = m.groups()
-        c = col if cabs else xl_col_to_name(col_index(col) + dcol)
+        c = col if cabs else col_letters(col_index(col) + dcol)
         r = row if rabs else str(int(row) + drow)
         return f"{cabs}{c}{rabs}{r}"
 

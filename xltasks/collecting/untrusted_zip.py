@@ -79,15 +79,52 @@ def _member_head(zf: zipfile.ZipFile, i: zipfile.ZipInfo, budget: int) -> tuple[
     member within the budget is inflated whole once and kept (InflatedZip); a member that does not inflate
     whole (corrupt past its head) is left for the readers to report as before."""
     if isinstance(zf, InflatedZip) and i.file_size <= min(INFLATE_WHOLE_BYTES, budget):
-        try:
-            data = zipfile.ZipFile.read(zf, i)
-        except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
-            data = None
+        data = _inflate(zf, i)
+        if data is None:
+            try:
+                data = zipfile.ZipFile.read(zf, i)
+            except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError,
+                    RuntimeError):
+                data = None
         if data is not None:
             zf.inflated[i.filename] = data
             return data[:_PROLOG_BYTES], budget - len(data)
     with zf.open(i) as f:
         return f.read(_PROLOG_BYTES), budget
+
+
+def _inflate(zf: InflatedZip, i: zipfile.ZipInfo) -> bytes | None:
+    """A deflated (or stored) member inflated straight from the archive's bytes, when its local header, its
+    size and its CRC are what the directory says; None otherwise (zipfile then reads it, or reports why)."""
+    raw = zf.fp.getvalue() if isinstance(zf.fp, io.BytesIO) else None
+    if raw is None or i.flag_bits & 0x1 or i.compress_type not in (zipfile.ZIP_STORED, zipfile.ZIP_DEFLATED):
+        return None
+    h = i.header_offset
+    head = raw[h:h + _LOCAL_HEADER]
+    if len(head) < _LOCAL_HEADER or head[:4] != b"PK\x03\x04":
+        return None
+    start = h + _LOCAL_HEADER + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
+    buf = raw[start:start + i.compress_size]
+    try:
+        data = buf if i.compress_type == zipfile.ZIP_STORED else zlib.decompressobj(-15).decompress(buf, i.file_size + 1)
+    except zlib.error:
+        return None
+    if len(data) != i.file_size or zlib.crc32(data) != i.CRC:
+        return None
+    return data
+
+
+def _body(head: bytes) -> bytes:
+    """`head` without its comments and processing instructions (_XML_SKIP). When its only one is the XML
+    declaration it starts with, that is cut off directly: the same bytes without scanning the whole head."""
+    if b"<!--" not in head:
+        if b"<?" not in head:
+            return head
+        if head.startswith(b"<?") and head.count(b"<?") == 1:
+            end = head.find(b"?>", 2)
+            if end >= 0:
+                return head[end + 2:]
+    return _XML_SKIP.sub(b"", head)
 
 
 def check_xml_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None:
@@ -102,7 +139,7 @@ def check_xml_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None
             head = head.decode("utf-16", "ignore").encode("utf-8")
         if b"<!ENTITY" in head:
             raise IntakeFailure("xml-dtd", i.filename)
-        body = _XML_SKIP.sub(b"", head)
+        body = _body(head)
         m = _XML_ROOT.search(body)
         prolog = body[:m.start()] if m else body
         if b"<!DOCTYPE" in prolog or (m is None and len(head) >= _PROLOG_BYTES):

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from xlsxwriter.utility import xl_col_to_name
+from .xlsx import col_letters
 
 # 2: the 完成率 formula scores a line with neither target nor current by its 自评完成率 (rates.py).
 SCHEMA_VERSION = "2"
@@ -62,7 +62,7 @@ REQUIRED_LABELS = ("任务编号", "细化项目", "指标名称", "计量单位
 
 
 def col_letter(key: str) -> str:
-    return xl_col_to_name(COLUMN_INDEX[key])
+    return col_letters(COLUMN_INDEX[key])
 
 
 def cell_ref(key: str, row: int) -> str:

@@ -9,6 +9,7 @@ from __future__ import annotations
 import csv
 import datetime as _dt
 import io
+import math
 from dataclasses import fields
 from pathlib import Path
 
@@ -16,7 +17,7 @@ from .errors import XltasksError
 from .fileio import atomic_write_text, atomic_write_with
 from .models import DIRECTION_HIGHER, Progress, ProgressRow, Provenance
 from .rates import DIRECTION_BY_LABEL, DIRECTION_LABELS
-from .xlsx import header_format, new_workbook, write_table, write_text
+from .table_xlsx import Table, write_tables
 
 SHEET_ROWS = "进度台账"
 SHEET_REPORTED = "报送单位"
@@ -69,21 +70,15 @@ def write_progress(progress: Progress, path: str | Path) -> None:
         return
 
     def write(tmp: Path) -> None:
-        wb = new_workbook(tmp)
-        head = header_format(wb)
         rows = [[flat[key] for key, _, _ in PROGRESS_COLUMNS] for flat in map(_shown, progress.rows)]
-        write_table(wb, SHEET_ROWS, [(label, width) for _, label, width in PROGRESS_COLUMNS], rows, head=head,
-                    wrap_from=20, freeze_cols=2)
-        rep = wb.add_worksheet(SHEET_REPORTED)
-        rep.write_string(0, 0, "单位", head)
-        rep.set_column(0, 0, 30)
-        for r, unit in enumerate(progress.reported_units, start=1):
-            write_text(rep, r, 0, unit)
-        info = wb.add_worksheet(SHEET_INFO)
-        info.write_string(0, 0, "period")
-        write_text(info, 0, 1, progress.period)
-        info.hide()
-        wb.close()
+        write_tables(tmp, [
+            Table(SHEET_ROWS, [(label, width) for _, label, width in PROGRESS_COLUMNS], rows, wrap_from=20,
+                  freeze_cols=2),
+            Table(SHEET_REPORTED, [("单位", 30)], [[unit] for unit in progress.reported_units], wrap_from=math.inf,
+                  freeze=False, autofilter=False),
+            Table(SHEET_INFO, [], [["period", progress.period]], header=False, freeze=False, autofilter=False,
+                  hidden=True),
+        ])
 
     atomic_write_with(path, write)
 

@@ -145,19 +145,38 @@ def _a1(row: int, col: int) -> str:
     return xl_rowcol_to_cell(row - 1, col - 1)
 
 
+_PARTS_SEEN: dict[tuple[bytes, bytes], dict[str, str]] = {}
+
+
 def sheet_parts(zf: zipfile.ZipFile) -> dict[str, str]:
-    """Sheet name → its worksheet part, from xl/workbook.xml and its relationships (KeyError when missing)."""
+    """Sheet name → its worksheet part, from xl/workbook.xml and its relationships (KeyError when missing).
+    Workbooks from one template share both parts byte for byte: their answer is kept (bounded)."""
+    import io
+
+    names = ("xl/_rels/workbook.xml.rels", "xl/workbook.xml")
+    if any(zf.getinfo(n).file_size > 1 << 16 for n in names):  # KeyError when missing; large: streamed
+        return _sheet_parts(zf.open(names[0]), zf.open(names[1]))
+    key = (zf.read(names[0]), zf.read(names[1]))
+    if key not in _PARTS_SEEN:
+        found = _sheet_parts(io.BytesIO(key[0]), io.BytesIO(key[1]))
+        if len(_PARTS_SEEN) >= 256:
+            _PARTS_SEEN.clear()
+        _PARTS_SEEN[key] = found
+    return dict(_PARTS_SEEN[key])
+
+
+def _sheet_parts(rels_xml, workbook_xml) -> dict[str, str]:
     from defusedxml.ElementTree import iterparse
 
     rels: dict[str, str] = {}
-    with zf.open("xl/_rels/workbook.xml.rels") as f:
+    with rels_xml as f:
         for _, el in iterparse(f):
             if el.tag.rpartition("}")[2] == "Relationship":
                 target = el.get("Target", "")
                 target = target.lstrip("/") if target.startswith("/") else posixpath.normpath("xl/" + target)
                 rels[el.get("Id", "")] = target
     out: dict[str, str] = {}
-    with zf.open("xl/workbook.xml") as f:
+    with workbook_xml as f:
         for _, el in iterparse(f):
             if el.tag.rpartition("}")[2] == "sheet":
                 rid = next((v for k, v in el.attrib.items() if k.rpartition("}")[2] == "id"), "")

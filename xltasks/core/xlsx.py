@@ -10,8 +10,10 @@ import math
 import re
 import unicodedata
 from pathlib import Path
+from typing import TYPE_CHECKING
 
-import xlsxwriter
+if TYPE_CHECKING:
+    import xlsxwriter
 
 CJK_FONT = "宋体"  # present in every Chinese Windows/WPS install; LibreOffice falls back to Noto CJK
 FONT_SIZE = 11
@@ -26,7 +28,25 @@ def clean_text(value: str) -> tuple[str, bool]:
     return cleaned, cleaned != value
 
 
+def col_letters(col: int) -> str:
+    """0-based column index → its letters (0 → A, 26 → AA, 16383 → XFD): the one such helper, with no
+    xlsxwriter or openpyxl import behind it (collect names cells without loading a writer)."""
+    name = ""
+    col += 1
+    while col:
+        col, rem = divmod(col - 1, 26)
+        name = chr(65 + rem) + name
+    return name
+
+
+def cell_name(row: int, col: int) -> str:
+    """0-based (row, col) → A1 name."""
+    return f"{col_letters(col)}{row + 1}"
+
+
 def new_workbook(path: str | Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
+    import xlsxwriter  # imported when a workbook is written: reading (collect) never pays for it
+
     wb = xlsxwriter.Workbook(str(path), {
         "strings_to_formulas": False,
         "strings_to_urls": False,

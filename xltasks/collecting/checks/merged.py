@@ -2,6 +2,7 @@
 from __future__ import annotations
 
 from ...core import layout as L
+from ...core.xlsx import cell_name
 from .base import Subject, check
 from .tasks import meta_spans
 
@@ -14,8 +15,6 @@ def entry_merges(subject: Subject):
     ranges = subject.book.merged_ranges(L.SHEET_ENTRY)
     if not ranges:
         return []
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
     row_task = {r: tid for tid, rows in blocks.items() for r in rows}
     entry_cols = {sheet.cols[c.key]: c for c in L.COLUMNS if c.entry and c.key in sheet.cols}
     # the template's own merges: one task-level or locked column over exactly one issued block
@@ -32,6 +31,6 @@ def entry_merges(subject: Subject):
         touched = [entry_cols[c] for c in range(c1, c2 + 1) if c in entry_cols]
         narrative = c1 == c2 and bool(touched) and touched[0].task_level
         if crosses or (touched and not narrative):
-            a, b = xl_rowcol_to_cell(r1, c1), xl_rowcol_to_cell(r2, c2)
+            a, b = cell_name(r1, c1), cell_name(r2, c2)
             out.append(subject.problem("merged-cells", sheet=L.SHEET_ENTRY, cell=a, range=f"{a}:{b}"))
     return out
