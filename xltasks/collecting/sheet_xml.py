@@ -112,12 +112,7 @@ def _xlsx_formulas(zf: zipfile.ZipFile, member: str, data: bytes | None = None,
             attrs = dict(_ATTR_RE.findall(f_attrs))
             si = attrs.get(b"si")
             if attrs.get(b"t") == b"shared" and si is not None:
-                text = _unescape(raw.decode("utf-8")) if raw else ""
-                if text:
-                    shared[si] = (text, row_i, col_i)
-                elif si in shared:
-                    mt, mr, mc = shared[si]
-                    text = shift_formula(mt, row_i - mr, col_i - mc)
+                text = _shared_formula(shared, si, _unescape(raw.decode("utf-8")) if raw else "", row_i, col_i)
                 out[(row_i, col_i)] = Formula(text.lstrip("="), has_value)
                 continue
         out[(row_i, col_i)] = Formula(None, has_value, raw or b"")
@@ -137,6 +132,17 @@ _UNCLOSED_TAG = re.compile(rb'<[^>]*<')  # a "<" before the previous tag closed 
 _F_START = re.compile(rb'<f\b')
 _NS_F = re.compile(rb':f\b')
 _PLAIN_FCELL = re.compile(rb'<c r="([A-Z]{1,3})(\d+)"[^>]*>\s*<f>([^<]*)</f>\s*(<v\b[^>]*>[^<])?')
+
+
+def _shared_formula(shared: dict, si, text: str, row_i: int, col_i: int) -> str:
+    """A shared formula's text at (row_i, col_i): the master (its text kept under `si`) or a follower (the
+    master's text moved by the distance, as Excel means it)."""
+    if text:
+        shared[si] = (text, row_i, col_i)
+    elif si in shared:
+        master, mr, mc = shared[si]
+        text = shift_formula(master, row_i - mr, col_i - mc)
+    return text
 
 
 def _plain_formulas(data: bytes) -> dict[tuple[int, int], Formula] | None:
@@ -329,11 +335,7 @@ def _xlsx_formulas_tree(zf: zipfile.ZipFile, member: str) -> dict[tuple[int, int
                 if f_el is not None:
                     text, kind, si = f_el
                     if kind == "shared" and si is not None:
-                        if text:
-                            shared[si] = (text, row_i, col_i)
-                        elif si in shared:
-                            mt, mr, mc = shared[si]
-                            text = shift_formula(mt, row_i - mr, col_i - mc)
+                        text = _shared_formula(shared, si, text, row_i, col_i)
                     out[(row_i, col_i)] = Formula(text.lstrip("="), has_v)
                 el.clear()
             elif tag in ("row", "sheetData"):
