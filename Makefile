@@ -5,7 +5,7 @@ PY := $(VENV)/bin/python
 STAMP := $(VENV)/.installed-$(shell cat setup.cfg setup.py pyproject.toml | cksum | cut -d' ' -f1)
 OUT := workbooks/example/out
 
-.PHONY: demo test install serve example-register example-returns clean
+.PHONY: demo test install serve example-register example-returns example-q2 bulletin-template clean
 
 $(STAMP): setup.cfg setup.py pyproject.toml
 	test -x $(PY) || $(PYTHON) -m venv $(VENV)
@@ -31,6 +31,14 @@ example-register: $(STAMP)
 # Rebuild the bundled returns (one filled template per reporting unit) from compilation 002.
 example-returns: $(STAMP)
 	$(PY) scripts/build_example_returns.py
+
+# Rebuild the example's earlier period (2021Q2 returns) from 002's Q3 figures, by the rule in the README.
+example-q2: $(STAMP)
+	$(PY) scripts/build_example_q2.py
+
+# Rebuild the 督查通报's Word template (templates/督查通报.docx).
+bulletin-template: $(STAMP)
+	$(PY) scripts/make_bulletin_template.py
 
 # pytest's exit 5 (no tests collected) is a failure here, not a pass.
 test: $(STAMP)

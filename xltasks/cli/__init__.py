@@ -18,13 +18,15 @@ import click
 from .. import __version__
 from ..core.errors import XltasksError
 
-_COMMAND_MODULES = ("import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
+_COMMAND_MODULES = ("workspace_cmd", "import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
                     "compilation_cmd", "serve_cmd")
 # Which module holds each command: a command's module (and what it imports) loads only when that command
 # runs, so `xltasks collect` does not pay for the importers (a test keeps this table in step).
 COMMAND_MODULE = {"import": "import_cmd", "directory": "directory_cmd", "templates": "templates_cmd",
                   "collect": "collect_cmd", "remind": "collect_cmd", "compile": "compile_cmd",
-                  "import-compilation": "compilation_cmd", "serve": "serve_cmd"}
+                  "import-compilation": "compilation_cmd", "serve": "serve_cmd", "init": "workspace_cmd",
+                  "status": "workspace_cmd", "receive": "workspace_cmd", "close-task": "workspace_cmd",
+                  "bulletin": "workspace_cmd"}
 
 
 class _Group(click.Group):

@@ -10,11 +10,11 @@ from . import DATE, guard_outputs
 
 
 @click.command("collect")
-@click.argument("dirs", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--register", "register_path", required=True, type=click.Path(exists=True, dir_okay=False, path_type=Path),
+@click.argument("dirs", nargs=-1, metavar="DIRS...", type=click.Path(path_type=Path))
+@click.option("--register", "register_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
               help="任务台账（`xltasks import` 生成的 register.xlsx 或 register.json）。")
-@click.option("--period", required=True, help="本次收集的填报期次，如 2021Q3（须与下发模板的期次一致）。")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("--period", help="本次收集的填报期次，如 2021Q3（须与下发模板的期次一致）。")
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="汇总结果 merged.xlsx：通过校验的报送表合并而成的进度台账。")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="问题报告 report.xlsx：问题清单、报送情况、催报名单、文件清单。")
@@ -29,8 +29,9 @@ from . import DATE, guard_outputs
 @click.option("--password", envvar="XLTASKS_PASSWORD", default=None,
               help="加密报送表的打开密码（也可用环境变量 XLTASKS_PASSWORD）；只在内存中解密，不写入磁盘。"
                    "不提供时加密文件列为问题并退回。")
-def collect_cmd(dirs, register_path, period, output, report_path, json_path, ledger_path, csv_path, directory_path,
-                password):
+@click.pass_context
+def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path, ledger_path, csv_path,
+                directory_path, password):
     """收集各单位报送的填报表：识别、校验、汇总、出报告。
 
     逐层查找 DIRS 中的文件（.xlsx .xlsm .xls .ods，以及直接读取 .zip 压缩包内的文件），按隐藏的识别信息
@@ -45,7 +46,29 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
 
     报送的文件一律按不可信处理：压缩炸弹、加密文件（未给 --password 时）、含 XML DOCTYPE/实体声明的文件
     以及不是工作簿的文件只列为问题并退回，不会解析；同一文件夹中的正常文件照常汇总。
+
+    在工作区内只需给出期次：收集期次文件夹 returns 中的文件，结果写入期次文件夹，收文记入工作区数据库，
+    截止日期后收到的报送表照常采用、记为逾期报送：
+      xltasks collect 2021Q3
     """
+    from .in_workspace import current_workspace, period_from_argument, required_outside
+
+    ws = current_workspace(ctx)
+    period, was_period = period_from_argument(ws, dirs[0] if dirs else None, period)
+    if was_period:
+        dirs = dirs[1:]
+    from .in_workspace import check_path
+
+    for d in dirs:  # click's own exists check, made here since a period name may stand where a folder did
+        check_path(ctx, "dirs", d, click.Path(exists=True, path_type=Path))
+    if ws is None:
+        required_outside(ctx, "dirs", "register_path", "period", "output")
+    else:
+        from .in_workspace import need_period
+
+        period = need_period(ws, period)
+        if ledger_path:
+            raise click.UsageError("工作区内收文记入工作区数据库，不使用 --ledger")
     from ..collecting.merge import collect
     from ..core.progress_io import write_progress
     from ..core.register_io import load_register
@@ -55,6 +78,10 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
         raise click.BadParameter("报送期不能为空", param_hint="--period")
     if csv_path and csv_path.suffix.lower() != ".csv":
         csv_path = csv_path.with_suffix(".csv")
+    if ws is not None:
+        _collect_in_workspace(ws, dirs, register_path, period, output, report_path, json_path, csv_path,
+                              directory_path, password)
+        return
     outputs = [p for p in (output, report_path, json_path, csv_path) if p]
     ledger_path = ledger_path or output.parent / "ledger.sqlite"
     guard_outputs([*outputs, ledger_path], [register_path, directory_path])
@@ -66,26 +93,9 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
         directory = load_directory(directory_path)
     exclude = [*outputs, ledger_path, register_path] + ([directory_path] if directory_path else [])
 
-    bar = None
-    first = True
-
-    def progress(done: int, total: int) -> None:
-        # the bar is made on the first file, when collect (which lists the folders once) knows the total
-        nonlocal bar, first
-        if first:
-            first = False
-            if sys.stderr.isatty() and total > 1:  # a bar written to a log file is noise
-                bar = click.progressbar(length=total, label="收集", file=sys.stderr)
-                bar.__enter__()
-        if bar is not None:
-            bar.update(1)
-
-    try:
+    with _ProgressBar() as bar:
         result = collect(dirs, register, period, directory=directory, exclude=exclude, ledger=ledger_path,
-                         progress=progress, password=password)
-    finally:
-        if bar is not None:
-            bar.__exit__(None, None, None)
+                         progress=bar.update, password=password)
 
     write_progress(result.progress, output)
     if csv_path:
@@ -94,9 +104,39 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
         write_xlsx(result, report_path)
     if json_path:
         write_json(result, json_path)
-    for line in summary_lines(result, {"合并结果": str(output), "问题报告": str(report_path or ""),
-                                       "JSON 报告": str(json_path or ""), "CSV": str(csv_path or ""),
-                                       "台账记录": str(ledger_path)}):
+    _finish(result, dirs, directory, {"合并结果": str(output), "问题报告": str(report_path or ""),
+                                      "JSON 报告": str(json_path or ""), "CSV": str(csv_path or ""),
+                                      "台账记录": str(ledger_path)})
+
+
+class _ProgressBar:
+    """collect's progress(done, total) as a bar on a terminal, made on the first file (when the total is known)."""
+
+    def __init__(self):
+        self.bar = None
+        self.first = True
+
+    def update(self, done: int, total: int) -> None:
+        if self.first:
+            self.first = False
+            if sys.stderr.isatty() and total > 1:  # a bar written to a log file is noise
+                self.bar = click.progressbar(length=total, label="收集", file=sys.stderr)
+                self.bar.__enter__()
+        if self.bar is not None:
+            self.bar.update(1)
+
+    def __enter__(self) -> "_ProgressBar":
+        return self
+
+    def __exit__(self, *exc) -> None:
+        if self.bar is not None:
+            self.bar.__exit__(None, None, None)
+
+
+def _finish(result, dirs, directory, outputs: dict[str, str]) -> None:
+    from ..collecting.report import summary_lines
+
+    for line in summary_lines(result, outputs):
         click.echo(line)
     for line in rejected_lines(result, dirs):
         click.echo(line)
@@ -106,6 +146,24 @@ def collect_cmd(dirs, register_path, period, output, report_path, json_path, led
                    "否则集合任务会被当作“多出任务”。")
     if not result.valid:
         raise click.exceptions.Exit(1)
+
+
+def _collect_in_workspace(ws, dirs, register_path, period, output, report_path, json_path, csv_path,
+                          directory_path, password) -> None:
+    from ..core.directory import load_directory
+
+    report_default, json_default = ws.report_paths(period)
+    output = output or ws.merged_path(period)
+    outputs = [output, report_path or report_default, json_path or json_default, csv_path]
+    guard_outputs([*outputs, ws.db_path], [register_path or ws.register_path, directory_path])
+    directory = load_directory(directory_path) if directory_path else None
+    with _ProgressBar() as bar:
+        result = ws.collect(period, dirs=list(dirs) or None, output=output, report=report_path, json_path=json_path,
+                            csv_path=csv_path, register_path=register_path, directory=directory, password=password,
+                            progress=bar.update)
+    _finish(result, result.folders, directory if directory is not None else ws.load_directory(),
+            {"合并结果": str(output), "问题报告": str(outputs[1]), "JSON 报告": str(outputs[2]),
+             "CSV": str(csv_path or ""), "收文记录": str(ws.db_path)})
 
 
 REJECTED_SHOWN = 20  # at most this many 退回 lines on the console; the report lists all
@@ -134,25 +192,44 @@ def rejected_lines(result, dirs, limit: int = REJECTED_SHOWN) -> list[str]:
 
 
 @click.command("remind")
-@click.option("--report", "report_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("period", required=False)
+@click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="`xltasks collect --json` 写出的 report.json。")
-@click.option("-o", "--output", "out_dir", required=True, type=click.Path(file_okay=False, path_type=Path),
+@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
               help="通知的输出文件夹（每个单位一份 .txt）。")
 @click.option("--deadline", type=DATE, default=None, help="通知中写明的新截止日期，格式 YYYY-MM-DD，如 2021-10-15。")
 @click.option("--as-of", "as_of", type=DATE, default=None, help="催报通知中“截至”的日期，格式 YYYY-MM-DD［默认：今天］。")
-@click.option("--contact", default="", help="督查室联系方式（联系人、电话）。")
-def remind_cmd(report_path, out_dir, deadline, as_of, contact):
+@click.option("--contact", default=None, help="督查室联系方式（联系人、电话）。")
+@click.pass_context
+def remind_cmd(ctx, period, report_path, out_dir, deadline, as_of, contact):
     """为每个未报送的单位写一份催报通知，为每个被退回的单位写一份退回修改通知。
 
     \b
     示例：
       xltasks remind --report report.json -o notices/ --deadline 2021-10-15
+
+    在工作区内只需给出期次（读取本期 collect 的报告，通知写入期次文件夹的 notices，联系方式取自设置）：
+      xltasks remind 2021Q3 --deadline 2021-10-15
     """
     from ..collecting.report import load_report, write_reminders
+    from .in_workspace import current_workspace, need_period, required_outside
+
+    ws = current_workspace(ctx)
+    if ws is None:
+        if period:
+            raise click.UsageError(f"多余的参数 {period}：不在工作区内时请用 --report 和 -o 指定报告和输出文件夹")
+        required_outside(ctx, "report_path", "out_dir")
+    else:
+        period = need_period(ws, period)
+        report_path = report_path or ws.report_paths(period)[1]
+        out_dir = out_dir or ws.notices_dir(period)
+        contact = ws.config.contact if contact is None else contact
+        if not report_path.is_file():
+            raise click.UsageError(f"{period} 还没有收集报告：请先 xltasks collect {period}")
 
     guard_outputs([out_dir], [report_path])
     report = load_report(report_path)
-    written = write_reminders(report, out_dir, deadline=deadline.isoformat() if deadline else "", contact=contact,
+    written = write_reminders(report, out_dir, deadline=deadline.isoformat() if deadline else "", contact=contact or "",
                               as_of=as_of.isoformat() if as_of else "")
     n_missing = len(report.get("missing_units", []))
     n_rejected = len(report.get("rejected_units", []))

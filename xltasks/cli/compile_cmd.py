@@ -10,19 +10,20 @@ from . import DATE, guard_outputs
 
 
 @click.command("compile")
-@click.argument("merged", type=click.Path(dir_okay=False, path_type=Path))
-@click.option("--register", "register_path", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.argument("merged", required=False, metavar="MERGED", type=click.Path(path_type=Path))
+@click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
               help="任务台账：`xltasks import` 写出的 .xlsx 或 .json。")
-@click.option("-o", "--output", required=True, type=click.Path(dir_okay=False, path_type=Path),
+@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
               help="要写出的完成情况汇编（.xlsx）。")
-@click.option("--as-of", "as_of", required=True, type=DATE,
+@click.option("--as-of", "as_of", type=DATE,
               help="汇编的截止日期（序时进度算到这一天），格式 YYYY-MM-DD，如 2021-09-30。")
 @click.option("--rules", "rules", default=None,
               help="着色规则：TOML 文件，或内置规则名（default、ouhai、yichang、suqian）。")
 @click.option("--title", default=None, help="印在表格上方的标题。")
 @click.option("--pdf", is_flag=True, help="同时在汇编旁导出 PDF（需要安装 LibreOffice）。")
-def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date, rules: str | None,
-                title: str | None, pdf: bool) -> None:
+@click.pass_context
+def compile_cmd(ctx: click.Context, merged: Path | None, register_path: Path | None, output: Path | None,
+                as_of: dt.date | None, rules: str | None, title: str | None, pdf: bool) -> None:
     """根据汇总结果和任务台账编制完成情况汇编：完成率为实时公式，按规则着色，另附“汇总”表。
 
     MERGED 是 `xltasks collect` 写出的汇总结果（merged.xlsx）。
@@ -31,7 +32,31 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date,
     示例：
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30 --rules suqian --pdf
+
+    在工作区内只需给出期次：截至日期和着色规则取自 xltasks.toml，汇编另有上期完成率、变化、“趋势”表，
+    已销号任务和逾期报送的单位均有标注：
+      xltasks compile 2021Q3
     """
+    from .in_workspace import check_path, current_workspace, need_period, period_from_argument, required_outside
+
+    ws = current_workspace(ctx)
+    period, _ = period_from_argument(ws, str(merged) if merged else None, None)
+    if ws is None or (merged is not None and period is None):
+        check_path(ctx, "merged", merged, click.Path(dir_okay=False, path_type=Path))
+        required_outside(ctx, "merged", "register_path", "output", "as_of")
+    else:
+        period = need_period(ws, period)
+        if as_of is not None:
+            raise click.UsageError(f"工作区内截至日期取自 xltasks.toml（{period}：{ws.period(period).as_of}），"
+                                   f"如需改动请修改该文件")
+        output = output or ws.compilation_path(period)
+        if output.suffix.lower() != ".xlsx":
+            raise click.BadParameter("输出文件应为 .xlsx", param_hint="-o/--output")
+        guard_outputs([output, output.with_suffix(".pdf") if pdf else None],
+                      [ws.merged_path(period), register_path or ws.register_path])
+        result = ws.compile(period, output=output, register_path=register_path, rules=rules, title=title)
+        _report(result, output, pdf)
+        return
     from ..compiling.writer import compile_workbook
     from ..core.progress_io import read_progress
     from ..core.register_io import load_register
@@ -45,6 +70,10 @@ def compile_cmd(merged: Path, register_path: Path, output: Path, as_of: dt.date,
     progress = read_progress(merged)
     result = compile_workbook(register, progress, output, as_of=as_of, rules=rule_set, title=title,
                               register_file=str(register_path), progress_file=str(merged))
+    _report(result, output, pdf)
+
+
+def _report(result, output: Path, pdf: bool) -> None:
     for w in result.warnings:
         click.echo(f"警告: {w}", err=True)
     counts = "，".join(f"{k} {v}" for k, v in result.counts.items())

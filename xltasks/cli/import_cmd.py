@@ -10,12 +10,13 @@ from . import guard_outputs
 @click.command("import")
 @click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False))
 @click.option("-o", "--out", "out", type=click.Path(dir_okay=False),
-              help="输出的任务台账：同时写出 OUT.xlsx 和 OUT.json 两个文件。")
+              help="输出的任务台账：同时写出 OUT.xlsx 和 OUT.json 两个文件［工作区内：工作区的任务台账］。")
 @click.option("--explain", is_flag=True,
               help="不导入，只报告对每个文件试过的版式、各读出多少项任务，以及无法识别的前几行。")
 @click.option("--layout", type=click.Choice(_LAYOUTS), default="auto", show_default=True,
               help="来源文件的版式；默认自动识别。")
-def import_command(sources: tuple[str, ...], out: str | None, layout: str, explain: bool) -> None:
+@click.pass_context
+def import_command(ctx: click.Context, sources: tuple[str, ...], out: str | None, layout: str, explain: bool) -> None:
     """导入重点工作责任分解文件，生成任务台账。
 
     SOURCES 可以是文本文件（.txt，UTF-8 或 GB18030 编码，网页表格、编号段落、竖线表格等版式）、
@@ -27,6 +28,9 @@ def import_command(sources: tuple[str, ...], out: str | None, layout: str, expla
       xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o register.xlsx
       xltasks import 责任分解.docx -o register.xlsx
       xltasks import --explain 读不出的文件.pdf
+
+    在工作区内不必写 -o：原件复制到工作区的 source 文件夹，任务台账写到工作区设置的位置：
+      xltasks import 分解通知.docx
     """
     from ..importers import explain_path, import_paths
 
@@ -34,13 +38,19 @@ def import_command(sources: tuple[str, ...], out: str | None, layout: str, expla
         for k, source in enumerate(sources):
             click.echo(("\n" if k else "") + explain_path(source))
         return
-    if not out:
-        raise click.UsageError("需要 -o/--out 指定输出的任务台账(或用 --explain 只查看识别情况)")
     from ..core.register_io import output_paths, write_register
+    from .in_workspace import current_workspace
 
-    guard_outputs(output_paths(out), sources)
-    register = import_paths(list(sources), layout=layout)
-    xlsx_path, json_path = write_register(register, out)
+    ws = current_workspace(ctx)
+    if not out and ws is None:
+        raise click.UsageError("需要 -o/--out 指定输出的任务台账(或用 --explain 只查看识别情况)")
+    if ws is not None and out is None:
+        guard_outputs(output_paths(ws.register_path), sources)
+        register, xlsx_path, json_path = ws.import_sources(sources, layout=layout)
+    else:
+        guard_outputs(output_paths(out), sources)
+        register = import_paths(list(sources), layout=layout)
+        xlsx_path, json_path = write_register(register, out)
     sections = sum(s.sections for s in register.sources)
     groups = sum(s.groups for s in register.sources)
     click.echo(f"已导入 {len(sources)} 个文件(版式: {register.layout})")

@@ -29,10 +29,10 @@ def _guard_templates_outputs(out_dir: Path, period: str, inputs: list[str | None
 
 
 @click.command("templates")
-@click.argument("register", type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out_dir", required=True, type=click.Path(file_okay=False),
-              help="输出文件夹：存放各单位填报表、下发通知和分发清单.xlsx（不存在时自动创建）。")
-@click.option("--period", required=True, help="填报期次，如 2021Q3、2021H1、2021-09（写入文件名和表内识别信息）。")
+@click.argument("register", required=False, metavar="REGISTER")
+@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
+              help="输出文件夹：存放各单位填报表、下发通知和分发清单.xlsx（不存在时自动创建）［工作区内：期次/templates］。")
+@click.option("--period", help="填报期次，如 2021Q3、2021H1、2021-09（写入文件名和表内识别信息）。")
 @click.option("--deadline", type=DATE, help="报送截止日期，格式 YYYY-MM-DD，如 2021-10-10。")
 @click.option("--directory", "directory_path", type=click.Path(dir_okay=False),
               help="单位名录（units.xlsx）：合并单位别名，把“各区县”等集合分发到每个成员单位。")
@@ -42,8 +42,9 @@ def _guard_templates_outputs(out_dir: Path, period: str, inputs: list[str | None
               help="上期汇总结果（merged.xlsx）：预填细化项目、指标和目标值。")
 @click.option("--rows-per-task", type=click.IntRange(1, 200), default=None,
               help="每项任务预留的填报行数（默认按模板版式）。")
-@click.option("--contact", default="", help="联系方式（如“督查室 张三 0571-12345678”），印在填报说明和通知中。")
-def templates_command(register, out_dir, period, deadline, directory_path, units, previous_path, rows_per_task,
+@click.option("--contact", default=None, help="联系方式（如“督查室 张三 0571-12345678”），印在填报说明和通知中。")
+@click.pass_context
+def templates_command(ctx, register, out_dir, period, deadline, directory_path, units, previous_path, rows_per_task,
                       contact):
     """为每个责任单位生成一份填报表（只含该单位的任务），并生成下发通知和分发清单.xlsx。
 
@@ -52,7 +53,23 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
       xltasks templates register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
       xltasks templates register.xlsx -o templates/ --period 2021Q4 --directory units.xlsx \\
           --previous merged_2021Q3.xlsx --units 市建委,市商务局
+
+    在工作区内只需给出期次：模板写入期次文件夹，截止日期取自 xltasks.toml，按各单位往期最近一次采用的
+    报送预填，已销号的任务不再下发：
+      xltasks templates 2021Q3
     """
+    from .in_workspace import check_path, current_workspace, period_from_argument, required_outside
+
+    ws = current_workspace(ctx)
+    period, was_period = period_from_argument(ws, register, period)
+    if not was_period:
+        check_path(ctx, "register", register, click.Path(dir_okay=False))
+    if ws is None:
+        required_outside(ctx, "register", "out_dir", "period")
+    else:
+        _templates_in_workspace(ws, None if was_period else register, out_dir, period, deadline, directory_path,
+                                units, previous_path, rows_per_task, contact)
+        return
     from ..core import layout
     from ..core.directory import load_directory
     from ..core.fileio import sha256_file
@@ -67,12 +84,36 @@ def templates_command(register, out_dir, period, deadline, directory_path, units
     run = make_templates(reg, out_dir, period, deadline=deadline, directory=directory,
                          units=_split_units(units) or None, previous=previous,
                          rows_per_task=rows_per_task or layout.DEFAULT_ROWS_PER_TASK,
-                         register_sha256=sha256_file(register), contact=contact, register_file=str(register))
+                         register_sha256=sha256_file(register), contact=contact or "", register_file=str(register))
+    _report(run, out_dir)
+
+
+def _report(run, out_dir) -> None:
     n_tasks = sum(len(i.task_ids) for i in run.issued)
     click.echo(f"已生成 {len(run.issued)} 个单位的填报模板（共 {n_tasks} 个任务分配）: {out_dir}")
     click.echo(f"分发清单: {run.distribution_list}")
     for w in run.warnings:
         click.echo(f"提示: {w}")
+
+
+def _templates_in_workspace(ws, register, out_dir, period, deadline, directory_path, units, previous_path,
+                            rows_per_task, contact) -> None:
+    from ..core.directory import load_directory
+    from ..core.progress_io import read_progress
+    from .in_workspace import need_period
+
+    period = need_period(ws, period)
+    out = Path(out_dir) if out_dir else ws.templates_dir(period)
+    _guard_templates_outputs(out, period, [register or ws.register_path, directory_path, previous_path])
+    result = ws.issue(period, out_dir=out, units=_split_units(units) or None, register_path=register,
+                      previous=read_progress(previous_path) if previous_path else None, deadline=deadline,
+                      rows_per_task=rows_per_task, contact=contact,
+                      directory=load_directory(directory_path) if directory_path else None)
+    _report(result.run, out)
+    if result.prefilled_units:
+        click.echo(f"按往期报送预填：{len(result.prefilled_units)} 个单位")
+    if result.closed_left_out:
+        click.echo(f"已销号、不再下发的任务：{'、'.join(result.closed_left_out)}")
 
 
 COMMANDS = [templates_command]

@@ -49,6 +49,8 @@ class UnitStatus:
     rows: int = 0
     file: str = ""  # the file that decides the status
     data_file: str = ""  # the file whose rows are merged (an older accepted one when `file` was rejected)
+    received_at: str = ""  # when `file` was received (workspace collect; "" elsewhere)
+    late: bool = False  # 逾期报送: its accepted return was received after the period's deadline (workspace)
 
 
 @dataclass
@@ -59,6 +61,11 @@ class CollectResult:
     units: list[UnitStatus]
     started_at: str = ""
     folders: list[str] = field(default_factory=list)  # the folders collected, as given
+    deadline: dt.date | None = None  # the period's deadline, when known (workspace): late returns are marked
+
+    @property
+    def late_units(self) -> list[str]:
+        return [u.unit for u in self.units if u.late]
 
     @property
     def problems(self) -> list[Problem]:

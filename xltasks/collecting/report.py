@@ -5,7 +5,9 @@ report.xlsx: 问题清单 (one row per problem, filterable, sorted by unit), 报
 it 有错误退回, see merge.py), 催报 (the units to chase: missing or sent back), 文件清单 (every
 file seen with its status). report.json: {"valid", "period", "stats", "files": [{"path", "sha256", "unit",
 "valid", "status", "problems": [{"code", "level", "sheet", "cell", "message", "suggestion"}]}],
-"units": [...], "missing_units": [...], "rejected_units": [...]}.
+"units": [...], "missing_units": [...], "rejected_units": [...]}. A workspace run (the period's deadline known)
+adds the time each unit's return was received and 逾期报送 (late) to 报送情况, and "deadline", "late_units"
+and each unit's "received_at"/"late" to report.json.
 """
 from __future__ import annotations
 
@@ -24,6 +26,7 @@ SHEET_UNITS = "报送情况"
 SHEET_REMIND = "催报"
 SHEET_FILES = "文件清单"
 NO_UNIT = "（未识别）"
+LATE_LABEL = "逾期报送"
 
 
 def report_dict(result: CollectResult) -> dict:
@@ -38,7 +41,7 @@ def report_dict(result: CollectResult) -> dict:
             "problems": [{"code": p.code, "level": p.level, "sheet": p.sheet, "cell": p.cell,
                           "message": p.message, "suggestion": p.suggestion} for p in f.problems],
         })
-    return {
+    out = {
         "valid": result.valid,
         "period": result.period,
         "generated_at": result.started_at,
@@ -50,6 +53,12 @@ def report_dict(result: CollectResult) -> dict:
         "missing_units": result.missing_units,
         "rejected_units": result.rejected_units,
     }
+    if result.deadline is not None:  # a workspace run: when each return came, and which came late
+        out["deadline"] = result.deadline.isoformat()
+        out["late_units"] = result.late_units
+        for entry, u in zip(out["units"], result.units):
+            entry.update(received_at=u.received_at, late=u.late)
+    return out
 
 
 def write_json(result: CollectResult, path: str | Path) -> None:
@@ -75,10 +84,13 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
               [(p.unit or NO_UNIT, shown(p.file), p.sheet, p.cell, p.level, p.code, CODES[p.code].title, p.message,
                 p.suggestion) for p in probs],
               formats=lambda v: err if v[4] == LEVEL_ERROR else warn)
+        timely = result.deadline is not None  # a workspace run knows when each return came
         table(SHEET_UNITS,
               (("单位", 28), ("单位类型", 10), ("任务数", 7), ("牵头任务数", 8), ("报送情况", 10), ("收到文件数", 8),
-               ("错误数", 7), ("警告数", 7), ("进度行数", 8), ("采用/退回的文件", 40)),
+               ("错误数", 7), ("警告数", 7), ("进度行数", 8), ("采用/退回的文件", 40))
+              + ((("收到时间", 18), (LATE_LABEL, 9)) if timely else ()),
               [(u.unit, u.kind, u.tasks, u.lead_tasks, u.status, u.files, u.errors, u.warnings, u.rows, shown(u.file))
+               + ((u.received_at.replace("T", " ")[:16], LATE_LABEL if u.late else "") if timely else ())
                for u in result.units],
               formats=lambda v: err if v[4] == UNIT_REJECTED else (warn if v[4] == UNIT_MISSING else None))
         chase = [u for u in result.units if u.status in (UNIT_MISSING, UNIT_REJECTED)]
@@ -128,6 +140,9 @@ def summary_lines(result: CollectResult, outputs: dict[str, str]) -> list[str]:
     if result.missing_units:
         shown = "、".join(result.missing_units[:10]) + ("等" if len(result.missing_units) > 10 else "")
         lines.append(f"未报送单位：{shown}")
+    if result.late_units:
+        shown = "、".join(result.late_units[:10]) + ("等" if len(result.late_units) > 10 else "")
+        lines.append(f"{LATE_LABEL}（截止 {result.deadline.isoformat()} 后收到，已采用）：{shown}")
     for label, p in outputs.items():
         if p:
             lines.append(f"{label}：{p}")

@@ -19,6 +19,7 @@ from ..core import layout, rates
 from ..core.errors import XltasksError
 from ..core.fileio import atomic_write_with
 from ..core.models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
+from .history import CompilationHistory
 from .rules import STATUSES_OF, TASK_ONLY, RuleSet, load_rules
 from ..core.texts import render
 from ..core.xlsx import (cached_value, fast_formulas, fmt, header_format, lines_needed, new_workbook, set_a3_landscape,
@@ -51,6 +52,8 @@ DEADLINE_REF = f"${xl_col_to_name(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
 
 NOT_FILLED_TEXT = "已报送，未填写"  # a unit of the task reported, but wrote nothing for this task
 UNIT_NOT_REPORTED_MARK = "（未报送）"  # after a unit's name in 责任单位 when it has no accepted return
+UNIT_LATE_MARK = "（逾期报送）"  # after a unit's name when its return came after the deadline (workspace)
+STATUS_CLOSED = "已销号"  # a task closed (销号) in this period or before (workspace): counted apart
 LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
@@ -262,12 +265,13 @@ _SHOWN_IDS = 5  # task ids named in the one-line summary of rows the register la
 
 def compile_workbook(register: Register, progress: Progress, out_path: str | Path, *, as_of: dt.date,
                      rules: RuleSet | None = None, title: str | None = None, register_file: str = "",
-                     progress_file: str = "") -> CompileResult:
+                     progress_file: str = "", history: CompilationHistory | None = None) -> CompileResult:
     """Write the 汇编 workbook to out_path (atomically) and return the per-task rates and statuses.
 
     A register with no task, or one that none of the progress rows belong to (the wrong register), is an
     XltasksError naming `register_file` / `progress_file` (the paths as given): an empty 汇编 helps no one.
-    Rows of tasks the register lacks are summarised in one warning."""
+    Rows of tasks the register lacks are summarised in one warning. `history` (a workspace's earlier periods,
+    closures and late units) adds 上期完成率/变化, the 趋势 sheet, 已销号 and 逾期报送 (trend.py)."""
     rules = rules or load_rules(None)
     out_path = Path(out_path)
     expected = rules.expected(as_of)
@@ -321,10 +325,20 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
         for sheet in (ws, summary, legend):
             fast_formulas(sheet)
         last_row = _write_main(ws, f, register, rows_by_task, rules, as_of, expected, deadline, pz, title,
-                               sections, leaders, lead_units, results, reported_units=set(progress.reported_units))
+                               sections, leaders, lead_units, results, reported_units=set(progress.reported_units),
+                               history=history)
         _write_summary(wb, summary, f, register, results, sections, leaders, lead_units, last_row, expected,
                        as_of, title)
         _write_legend(legend, f, rules, as_of, expected)
+        if history is not None:
+            from .trend import write_trend_columns, write_trend_sheet
+
+            last_col = write_trend_columns(ws, f, results, history, COL_ROW_UNIT + 1, (HEAD1_ROW, HEAD2_ROW),
+                                           COL_TASK_RATE)
+            ws.print_area(0, 0, last_row, last_col)
+            unit_rates = rates.unit_rates_of_rows(progress.rows, pending_as_zero=pz)
+            write_trend_sheet(wb, wb.add_worksheet("趋势"), f, register, results, history, unit_rates, expected,
+                              main_sheet=SHEET_MAIN, rate_col=COL_TASK_RATE)
         ws.activate()
         wb.close()
 
@@ -336,13 +350,13 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
 def _count(results: list[TaskResult]) -> dict[str, int]:
     counts = {s: 0 for s in rates.STATUSES}
     for t in results:
-        counts[t.status] += 1
+        counts[t.status] = counts.get(t.status, 0) + 1  # 已销号 (workspace) only when there is one
     return counts
 
 
 def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSet, as_of, expected, deadline,
                 pz: bool, title: str, sections, leaders, lead_units, results: list[TaskResult], *,
-                reported_units: set[str] = frozenset()) -> int:
+                reported_units: set[str] = frozenset(), history: CompilationHistory | None = None) -> int:
     widths = [w for _, _, w in COLUMNS]
     for c, w in enumerate(widths):
         ws.set_column(c, c, w)
@@ -391,7 +405,7 @@ def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSe
             last_group = task.group
         row = _write_task(ws, f, task, rows_by_task.get(task.id, []), row, rules, as_of, expected, pz, band,
                           sections[section], leaders[_leader_key(task)], lead_units[_unit_key(task)],
-                          widths, heights, results, reported_units)
+                          widths, heights, results, reported_units, history)
     last_row = max(row - 1, FIRST_DATA_ROW)
     for r, h in heights.items():
         ws.set_row(r, min(h, MAX_ROW_HEIGHT))
@@ -416,7 +430,7 @@ def _info_cells(ws, f: _Formats, as_of: dt.date, expected: float, deadline: dt.d
 def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int, rules: RuleSet, as_of,
                 expected: float, pz: bool, band: float, section_key: int, leader_key: int, unit_key: int,
                 widths, heights: dict[int, float], results: list[TaskResult],
-                reported_units: set[str] = frozenset()) -> int:
+                reported_units: set[str] = frozenset(), history: CompilationHistory | None = None) -> int:
     items = _items_of(task, rows, pz)
     # a unit has reported when its return was accepted (rows alone also tell, for a Progress built by hand);
     # the task is 未报送 only when none of its units has
@@ -469,9 +483,14 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
         _spread(local_h, i_start - start, i_end - start, lines_needed(it.text, widths[COL_ITEM]) * LINE_HEIGHT + 4)
         item_results.append(ir)
 
+    closure = history.closures.get(task.id) if history else None
+    late = history.late_units if history else set()
     if not items:
         ws.merge_range(start, COL_ITEM, start, COL_RATE, "", f.missing)
-        write_text(ws, start, COL_ITEM, NOT_FILLED_TEXT if reported else rates.STATUS_NOT_REPORTED, f.missing)
+        text = NOT_FILLED_TEXT if reported else rates.STATUS_NOT_REPORTED
+        if closure:
+            text = f"已于{layout.period_label(closure[0])}销号：{closure[1]}"
+        write_text(ws, start, COL_ITEM, text, f.missing)
         write_text(ws, start, COL_TASK_ID, task.id)
 
     t_rate = rates.task_rate(it.rate for it in items)
@@ -479,7 +498,10 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     hl = rules.first_match(t_rate, expected, as_of, reported=reported) if "task" in rules.apply_to else None
     highlights = _joined_narrative(task, items, "highlights")
     problems = _joined_narrative(task, items, "problems")
-    units_text = "、".join(u + UNIT_NOT_REPORTED_MARK if u in missing_units else u for u in task.units)
+    if closure:
+        status, hl = STATUS_CLOSED, None
+    units_text = "、".join(u + UNIT_NOT_REPORTED_MARK if u in missing_units else
+                           u + UNIT_LATE_MARK if u in late else u for u in task.units)
 
     _put(ws, start, COL_NO, end, task.no or task.id, f.center)
     _put(ws, start, COL_TASK, end, task.text, f.text)
@@ -489,8 +511,11 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     _put(ws, start, COL_HIGHLIGHTS, end, highlights, f.text)
     _put(ws, start, COL_PROBLEMS, end, problems, f.text)
     ws.write_number(start, COL_REPORTED, 1 if reported else 0)
-    ws.write_formula(start, COL_STATUS, "=" + rates.status_formula(
-        A1(start, COL_TASK_RATE), EXPECTED_REF, A1(start, COL_REPORTED), on_time_band=band), None, status)
+    if closure:  # closed: no longer judged against 序时进度 (the status cell is text, not a formula)
+        ws.write_string(start, COL_STATUS, status)
+    else:
+        ws.write_formula(start, COL_STATUS, "=" + rates.status_formula(
+            A1(start, COL_TASK_RATE), EXPECTED_REF, A1(start, COL_REPORTED), on_time_band=band), None, status)
     ws.write_number(start, COL_SECTION_KEY, section_key)
     ws.write_number(start, COL_LEADER_KEY, leader_key)
     ws.write_number(start, COL_UNIT_KEY, unit_key)
@@ -575,7 +600,8 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     ws.write_formula(1, 3, f"='{SHEET_MAIN}'!{EXPECTED_REF}", f.info_pct, expected)
 
     counts = _count(results)
-    total = len(results)
+    closed = counts.get(STATUS_CLOSED, 0)
+    total = len(results) - closed
     ws.merge_range(3, 0, 3, 3, "", f.group)
     write_text(ws, 3, 0, "一、总体情况", f.group)
     for c, label in enumerate(("序号", "类别", "任务数", "占比")):
@@ -594,6 +620,10 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     ws.write_formula(tot, 2, f"=SUM(C{first + 1}:C{tot})", f.center, total)
     ws.write_formula(tot, 3, "=" + rates.share_formula(f"C{tot + 1}", f"C{tot + 1}"), f.pct,
                      cached_value(rates.share(total, total)))
+    if closed:  # closed tasks are counted apart: not in 合计, nor in the breakdowns below
+        ws.write_blank(tot + 1, 0, None, f.center)
+        ws.write_string(tot + 1, 1, f"{STATUS_CLOSED}（另计，不在合计内）", f.text)
+        ws.write_formula(tot + 1, 2, f'=COUNTIF({status_rng},"{STATUS_CLOSED}")', f.center, closed)
 
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "任务数", "categories": [ws.name, first, 1, tot - 1, 1],
@@ -610,6 +640,8 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     by_key = {"section": defaultdict(lambda: defaultdict(int)), "leader": defaultdict(lambda: defaultdict(int)),
               "unit": defaultdict(lambda: defaultdict(int))}
     for task, res in zip(register.tasks, results):
+        if res.status == STATUS_CLOSED:
+            continue
         by_key["section"][sections[task.section or "（未分板块）"]][res.status] += 1
         by_key["leader"][leaders[_leader_key(task)]][res.status] += 1
         by_key["unit"][lead_units[_unit_key(task)]][res.status] += 1

@@ -258,3 +258,27 @@ def below_margin(rate: Rate, expected: float, margin: float) -> bool:
 
 def below_margin_formula(rate_ref: str, expected_ref: str, margin: float) -> str:
     return f"AND(ISNUMBER({rate_ref}),{rate_ref}<{expected_ref}-{float(margin)!r})"
+
+
+# ---------------------------------------------------------------------------------------------
+# Across periods (workspace): a unit's rate, and the change of a rate since the previous period
+# ---------------------------------------------------------------------------------------------
+
+def unit_rates_of_rows(rows, *, pending_as_zero: bool = False) -> dict[str, Rate]:
+    """Each unit's rate in a period: the mean of its 细化项目 rates over all its tasks (趋势, the 通报's ranking)."""
+    items: dict[tuple, list[Rate]] = {}
+    for r in rows:
+        items.setdefault((r.task_id, *item_key(r)), []).append(row_rate(r, pending_as_zero=pending_as_zero))
+    by_unit: dict[str, list[Rate]] = {}
+    for key, line_rates in items.items():
+        by_unit.setdefault(key[1], []).append(item_rate(line_rates))
+    return {unit: mean_rate(v) for unit, v in by_unit.items()}
+
+
+def change(rate: Rate, previous: Rate) -> Rate:
+    """The change of a rate since the previous period (a difference of fractions: +0.25 = 25 个百分点)."""
+    return None if rate is None or previous is None else rate - previous
+
+
+def change_formula(rate_ref: str, previous_ref: str) -> str:
+    return f'IF(AND(ISNUMBER({rate_ref}),ISNUMBER({previous_ref})),{rate_ref}-{previous_ref},"")'

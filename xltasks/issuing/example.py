@@ -144,12 +144,14 @@ def return_file_name(unit: str, index: int, period: str) -> str:
 
 
 def build_returns(register: Register, progress: Progress, out_dir, *, period: str = "2021Q3",
-                  templates_dir=None, clean: bool = False, units: list[str] | None = None) -> list[Path]:
+                  templates_dir=None, clean: bool = False, units: list[str] | None = None,
+                  deadline: dt.date = DEADLINE) -> list[Path]:
     """Generate the templates and write one filled return per reporting unit into out_dir.
 
     `templates_dir`: where the templates go (kept); a temporary folder when None.
     `clean`: first remove the .xlsx files directly in out_dir (a rebuild of the bundled example).
     `units`: only these reporting units (file names stay those of the full run).
+    `deadline`: the 报送截止 printed in the templates (the example's earlier period has its own).
     Returns the paths written, in register order of units.
     """
     from .templates import make_templates
@@ -184,7 +186,7 @@ def build_returns(register: Register, progress: Progress, out_dir, *, period: st
             by_size.setdefault(need, []).append(unit)
         issued = {}
         for size, group in sorted(by_size.items()):
-            run = make_templates(register, templates_dir, period, deadline=DEADLINE, units=group,
+            run = make_templates(register, templates_dir, period, deadline=deadline, units=group,
                                  rows_per_task=size)
             issued.update({it.unit: it for it in run.issued})
         written: list[Path] = []
