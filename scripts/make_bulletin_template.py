@@ -52,7 +52,7 @@ def _fonts(element, east_asia: str, size_pt: float | None = None, bold: bool = F
 
 
 def _style(doc, name: str, font: str, size: float, *, bold=False, align=None, indent=True, before=0, after=0,
-           exact: float | None = 28):
+           exact: float | None = 28, keep_with_next: bool = False):
     styles = doc.styles
     style = styles[name] if name in [s.name for s in styles] else styles.add_style(name, 1)
     style.base_style = None
@@ -63,6 +63,7 @@ def _style(doc, name: str, font: str, size: float, *, bold=False, align=None, in
         pf.alignment = align
     pf.first_line_indent = Pt(size * 2) if indent else Pt(0)
     pf.space_before, pf.space_after = Pt(before), Pt(after)
+    pf.keep_with_next = keep_with_next  # a heading or a table's title never ends a page alone
     if exact:
         pf.line_spacing_rule = WD_LINE_SPACING.EXACTLY
         pf.line_spacing = Pt(exact)
@@ -153,10 +154,11 @@ def build(out: Path) -> Path:
     _style(doc, "通报正文", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.JUSTIFY)
     _style(doc, "通报标题", HEADING_FONT, 22, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=36)
     _style(doc, "通报副标题", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, after=16)
-    _style(doc, "通报一级标题", HEADING_FONT, 16, indent=True)
+    _style(doc, "通报一级标题", HEADING_FONT, 16, indent=True, keep_with_next=True)
     _style(doc, "通报表格", BODY_FONT, 12, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=None)
     _style(doc, "通报表头", HEADING_FONT, 12, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=None)
-    _style(doc, "通报表题", HEADING_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=8, exact=None)
+    _style(doc, "通报表题", HEADING_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, before=8, exact=None,
+           keep_with_next=True)
     _style(doc, "通报落款", BODY_FONT, 16, align=WD_ALIGN_PARAGRAPH.RIGHT, indent=False)
     _style(doc, "通报页码", LATIN_FONT, 14, align=WD_ALIGN_PARAGRAPH.CENTER, indent=False, exact=None)
     _page(doc)

@@ -6,7 +6,8 @@ from click.testing import CliRunner
 from tests.conftest import SEEDS
 from xltasks.cli import main
 
-EXPECTED_COMMANDS = ("import", "directory", "templates", "collect", "remind", "compile", "import-compilation")
+EXPECTED_COMMANDS = ("import", "directory", "templates", "collect", "remind", "compile", "import-compilation",
+                     "init", "status", "receive", "close-task", "bulletin")
 
 
 def test_help_lists_every_command():

@@ -217,7 +217,7 @@ def remind_cmd(ctx, period, report_path, out_dir, deadline, as_of, contact):
     ws = current_workspace(ctx)
     if ws is None:
         if period:
-            raise click.UsageError(f"多余的参数 {period}：不在工作区内时请用 --report 和 -o 指定报告和输出文件夹")
+            raise click.UsageError(f"Got unexpected extra argument ({period})", ctx=ctx)  # click's words, as before
         required_outside(ctx, "report_path", "out_dir")
     else:
         period = need_period(ws, period)
