@@ -22,6 +22,20 @@ _WANTED = {_norm(c.label): c.key for c in L.COLUMNS}
 _REQUIRED = frozenset(_norm(x) for x in L.REQUIRED_LABELS)
 
 
+_KEYS_SEEN: dict = {}
+
+
+def _column_key(v) -> str | None:
+    """The column key a header cell's label names (labels compared NFKC, without spaces), else None. Kept
+    per label: every return carries the same header (bounded: hostile sheets vary)."""
+    if type(v) is str and v in _KEYS_SEEN:
+        return _KEYS_SEEN[v]
+    key = _WANTED.get(_norm(cell_text(v)))
+    if type(v) is str and len(_KEYS_SEEN) < 4096:
+        _KEYS_SEEN[v] = key
+    return key
+
+
 @dataclass(frozen=True)
 class HeaderSearch:
     """Where the header is (`row`, 0-based) and the column of each key found; `missing` lists the required
@@ -38,7 +52,9 @@ def find_header(grid: Sequence[Sequence]) -> HeaderSearch:
     for r, row in enumerate(grid[:HEADER_SEARCH_ROWS]):
         cols: dict[str, int] = {}
         for c, v in enumerate(row):
-            key = _WANTED.get(_norm(cell_text(v)))
+            if v == "" or v is None:
+                continue
+            key = _column_key(v)
             if key and key not in cols:
                 cols[key] = c
         found = {_norm(L.COLUMNS[L.COLUMN_INDEX[k]].label) for k in cols}
@@ -63,23 +79,45 @@ class EntrySheet:
     cols: Mapping[str, int]
     formulas: Mapping[tuple[int, int], Formula] | None = None
     percent: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    # plain-dict views of cols and formulas for the per-cell lookups (a mappingproxy lookup costs more)
+    _cols: dict = field(init=False, repr=False, compare=False)
+    _formulas: dict = field(init=False, repr=False, compare=False)
+
+    def __post_init__(self):
+        object.__setattr__(self, "_cols", dict(self.cols))
+        object.__setattr__(self, "_formulas", dict(self.formulas) if self.formulas else {})
 
     @property
     def first_row(self) -> int:
         return self.header_row + 1
 
     def value(self, r: int, key: str):
-        c = self.cols.get(key)
+        c = self._cols.get(key)
         if c is None or r >= len(self.grid):
             return ""
         row = self.grid[r]
         return row[c] if c < len(row) else ""
 
+    def row_values(self, r: int, keys: Sequence[str]) -> dict:
+        """key → value of row r for each of `keys` ("" for a column the sheet lacks or a cell beyond it)."""
+        row = self.grid[r] if r < len(self.grid) else ()
+        n = len(row)
+        out = {}
+        for key in keys:
+            c = self._cols.get(key)
+            out[key] = row[c] if c is not None and c < n else ""
+        return out
+
     def formula(self, r: int, key: str) -> Formula | None:
-        c = self.cols.get(key)
-        if c is None or not self.formulas:
+        c = self._cols.get(key)
+        if c is None or not self._formulas:
             return None
-        return self.formulas.get((r, c))
+        return self._formulas.get((r, c))
+
+    def formula_rows(self, keys: Sequence[str]) -> frozenset[int]:
+        """The rows holding a formula in any of the columns `keys`."""
+        cols = {self._cols[k] for k in keys if k in self._cols}
+        return frozenset(r for r, c in self._formulas if c in cols)
 
     def ref(self, r: int, key: str) -> str:
         return f"{col_letters(self.cols.get(key, 0))}{r + 1}"

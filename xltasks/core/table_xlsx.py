@@ -45,15 +45,10 @@ class Table:
 
 @dataclass
 class _Strings:
+    """The shared string table: each text once, in order of first use; `count` = cells using one."""
+
     index: dict[str, int] = field(default_factory=dict)
     count: int = 0
-
-    def add(self, text: str) -> int:
-        self.count += 1
-        i = self.index.get(text)
-        if i is None:
-            i = self.index[text] = len(self.index)
-        return i
 
 
 
@@ -89,21 +84,29 @@ def _sheet_xml(table: Table, strings: _Strings, selected: bool) -> str:
     out = []
     last_row = 0
     header = [table.columns] if table.header else []
+    width = max([ncols, 1] + [len(v) for v in table.rows])
+    letters = [col_name(c) for c in range(width)]
+    # the style attribute of a body cell of each column, and of a header cell
+    body = [' s="%d"' % _WRAP if c < ncols and wide[c] else "" for c in range(width)]
+    head = [' s="%d"' % _HEAD] * width
+    index, sst = strings.index, strings
     for r, values in enumerate([[label for label, _ in table.columns]] * bool(header) + list(table.rows), start=1):
         cells = []
+        styles = head if (header and r == 1) else body
         for c, v in enumerate(values):
-            ref = f"{col_name(c)}{r}"
-            style = _HEAD if (header and r == 1) else (_WRAP if c < ncols and wide[c] else _PLAIN)
-            s = f' s="{style}"' if style else ""
             if isinstance(v, (int, float)) and not isinstance(v, bool):
                 if not math.isfinite(v):
-                    raise ValueError(f"{table.name}!{ref}: {v!r} is no number a workbook can hold")
-                cells.append(f'<c r="{ref}"{s}><v>{v:.16G}</v></c>')
+                    raise ValueError(f"{table.name}!{letters[c]}{r}: {v!r} is no number a workbook can hold")
+                cells.append(f'<c r="{letters[c]}{r}"{styles[c]}><v>{v:.16G}</v></c>')
                 continue
             text = excel_text(v)
             if text == "":
                 continue  # a blank cell without a format of its own is not written (as xlsxwriter)
-            cells.append(f'<c r="{ref}"{s} t="s"><v>{strings.add(text)}</v></c>')
+            sst.count += 1
+            i = index.get(text)
+            if i is None:
+                i = index[text] = len(index)
+            cells.append(f'<c r="{letters[c]}{r}"{styles[c]} t="s"><v>{i}</v></c>')
         if cells:
             last_row = r
             out.append(f'<row r="{r}" spans="1:{max(len(values), 1)}">{"".join(cells)}</row>')

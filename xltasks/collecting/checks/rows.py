@@ -19,11 +19,16 @@ _TEXT_KEYS = ("item", "indicator", "measure_unit", "highlights", "problems")
 _VALUE_KEYS = ("target", "current", "self_rate")
 
 
+_ROW_KEYS = _TEXT_KEYS + _VALUE_KEYS + ("direction",)
+
+
 class RowCells:
     """One entry row's cells, each read once through the formula rule; its problems go to `out`."""
 
-    def __init__(self, subject: Subject, r: int, out: list[Problem]):
+    def __init__(self, subject: Subject, r: int, out: list[Problem], has_formulas: bool = True):
         self.subject, self.sheet, self.r, self.out = subject, subject.sheet, r, out
+        self.values = self.sheet.row_values(r, _ROW_KEYS)
+        self.has_formulas = has_formulas  # False: no entry cell of this row holds a formula
         self.bad: set[str] = set()  # columns of this row with an error
 
     def add(self, code: str, key: str, **params) -> None:
@@ -39,8 +44,8 @@ class RowCells:
     def raw(self, key: str):
         """The cell value, or a formula's cached result (reported: a formula is no entry); None when a
         formula has no stored result."""
-        v = self.sheet.value(self.r, key)
-        f = self.sheet.formula(self.r, key)
+        v = self.values[key]
+        f = self.sheet.formula(self.r, key) if self.has_formulas else None
         if f is not None:
             if not f.has_value:
                 self.add("formula-without-value", key, formula="=" + f.text)
@@ -49,18 +54,23 @@ class RowCells:
         return v
 
     def text(self, key: str) -> str:
-        text, findings = V.entry_text(self.raw(key), L.TEXT_LIMITS[key])
-        self.report(findings, key)
+        v = self.raw(key)
+        if v == "" or v is None:
+            return ""
+        text, findings = V.entry_text(v, L.TEXT_LIMITS[key])
+        if findings:
+            self.report(findings, key)
         return text
 
     def number(self, key: str, measure_unit: str) -> float | None:
         x, findings = V.parse_number(self.raw(key), measure_unit)
-        self.report(findings, key)
+        if findings:
+            self.report(findings, key)
         return x
 
     def percent_formatted(self, key: str) -> bool:
         """A numeric cell stored with a percent number format (text in such a cell was read as typed)."""
-        v = self.sheet.value(self.r, key)
+        v = self.values[key]
         return (self.r, self.sheet.cols.get(key)) in self.sheet.percent and \
             not isinstance(v, bool) and isinstance(v, (int, float))
 
@@ -68,22 +78,19 @@ class RowCells:
 def _blank_rows(sheet):
     """A test for rows whose entry cells are all empty and hold no formula: most pre-made rows are, and
     they are skipped before any per-cell work (they would read as blank anyway, with no problem)."""
-    grid, formulas = sheet.grid, sheet.formulas
-    text_cols = [sheet.cols[k] for k in _TEXT_KEYS if k in sheet.cols]
-    value_cols = [sheet.cols[k] for k in _VALUE_KEYS if k in sheet.cols]
+    grid = sheet.grid
+    cols = [sheet.cols[k] for k in _VALUE_KEYS + _TEXT_KEYS if k in sheet.cols]
+    with_formula = sheet.formula_rows(_TEXT_KEYS)
 
     def blank(r: int) -> bool:
+        if r in with_formula:
+            return False
         if r >= len(grid):
-            return not formulas or not any((r, c) in formulas for c in text_cols)
+            return True
         row = grid[r]
         n = len(row)
-        for c in value_cols:
+        for c in cols:
             if c < n and row[c] is not None and row[c] != "":
-                return False
-        for c in text_cols:
-            if c < n and row[c] is not None and row[c] != "":
-                return False
-            if formulas and (r, c) in formulas:
                 return False
         return True
 
@@ -99,9 +106,10 @@ def entry_rows(subject: Subject):
     """Read every task block's rows into subject.rows; the problems of every cell."""
     out: list[Problem] = []
     blank = _blank_rows(subject.sheet)
+    formula_rows = subject.sheet.formula_rows(_ROW_KEYS)
     rows_out: list[ProgressRow] = []
     for tid, rows in subject.blocks.items():
-        rows_out.extend(_task_rows(subject, tid, rows, blank, out))
+        rows_out.extend(_task_rows(subject, tid, rows, blank, formula_rows, out))
     subject.rows = rows_out
     if not rows_out and not any(p.level == LEVEL_ERROR for p in out):
         # accepted, but the unit said nothing at all (an unfilled template): shown, never silent
@@ -110,7 +118,8 @@ def entry_rows(subject: Subject):
     return out
 
 
-def _task_rows(subject: Subject, tid: str, rows: list[int], blank, out: list[Problem]) -> list[ProgressRow]:
+def _task_rows(subject: Subject, tid: str, rows: list[int], blank, formula_rows: frozenset[int],
+               out: list[Problem]) -> list[ProgressRow]:
     """The ProgressRows of one task block."""
     sheet, index, source = subject.sheet, subject.ctx.index, subject.source
     task = index.tasks_by_id[tid]
@@ -122,13 +131,13 @@ def _task_rows(subject: Subject, tid: str, rows: list[int], blank, out: list[Pro
     for r in rows:
         if blank(r):
             continue
-        cells = RowCells(subject, r, out)
+        cells = RowCells(subject, r, out, r in formula_rows)
         texts = {k: cells.text(k) for k in ("item", "indicator", "measure_unit")}
         for k in ("highlights", "problems"):
             t = cells.text(k)
             if t:
                 narrative[k].append(t)
-        raw = {k: sheet.value(r, k) for k in _VALUE_KEYS}
+        raw = {k: cells.values[k] for k in _VALUE_KEYS}
         # 指标方向 is pre-filled on every row, so it alone does not make a row filled
         if not any(texts.values()) and not any(cell_text(v).strip() for v in raw.values()):
             continue  # a blank spare row (or one with only narrative)
@@ -169,13 +178,13 @@ def _task_rows(subject: Subject, tid: str, rows: list[int], blank, out: list[Pro
 
 def _indicator(subject: Subject, cells: RowCells, task, texts: dict[str, str], untouched: bool) -> dict:
     """The indicator fields of one filled row (direction, target, current, self-rating), checked."""
-    sheet, r = subject.sheet, cells.r
     measure_unit = texts["measure_unit"]
     direction, findings = V.parse_direction(cells.raw("direction"))
     cells.report(findings, "direction")
-    direction_blank = not V.value_text(cell_text(sheet.value(r, "direction")))
+    direction_raw = cells.values["direction"]
+    direction_blank = not V.value_text(cell_text(direction_raw))
     target = cells.number("target", measure_unit)
-    pending = V.pending_text(sheet.value(r, "current"))
+    pending = V.pending_text(cells.values["current"])
     if pending:
         cells.add("pending-value", "current", value=pending)
         current = None
@@ -186,7 +195,7 @@ def _indicator(subject: Subject, cells: RowCells, task, texts: dict[str, str], u
     cells.report(findings, "target")
     self_rate, findings = V.parse_self_rate(cells.raw("self_rate"))
     cells.report(findings, "self_rate")
-    if not cell_text(sheet.value(r, "direction")).strip() and target is None and current is None \
+    if not cell_text(direction_raw).strip() and target is None and current is None \
             and not pending and self_rate is not None:
         direction = DIRECTION_QUALITATIVE  # a 细化项目 rated by itself
     if direction_blank and direction != DIRECTION_QUALITATIVE and (target is not None or current is not None):

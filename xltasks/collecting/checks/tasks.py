@@ -51,10 +51,11 @@ def task_blocks(subject: Subject):
     mine = {t.id for t in index.tasks.get(subject.unit, [])}
     issued_set = set(issued)
     for r in range(sheet.first_row, len(sheet.grid)):
-        tid = cell_text(sheet.value(r, "task_id")).strip()
+        v = sheet.value(r, "task_id")
+        tid = (v if type(v) is str else cell_text(v)).strip()
         if tid:
             blocks.setdefault(tid, []).append(r)
-        elif any(cell_text(sheet.value(r, k)).strip() for k in _FILLED_KEYS):
+        elif any(cell_text(v).strip() for v in sheet.row_values(r, _FILLED_KEYS).values()):
             out.append(subject.problem("row-without-task", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"),
                                        row=r + 1))
     spans = meta_spans(subject.meta)
