@@ -3,6 +3,7 @@
     .venv/bin/python scripts/bench.py                    # 216/106 (Hangzhou), 2000/300, 10000/1000
     .venv/bin/python scripts/bench.py --quick            # the Hangzhou row only
     .venv/bin/python scripts/bench.py --sizes 2000/300   # any N/M list, comma-separated
+    .venv/bin/python scripts/bench.py --one-core         # collect on the bundled returns vs the naive merge, CPU 0
 
 Row 216/106 is the real Hangzhou register (workbooks/example/register.json). Other rows are synthetic
 registers of N tasks over M units shaped like it: the number of units per task, each unit's share of the
@@ -460,10 +461,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="run each stage but fill this many times and keep the fastest (noisy machines)")
     parser.add_argument("--stages", default=",".join(STAGES),
                         help="stages to run (with --work: the others' figures come from the earlier run there)")
+    parser.add_argument("--one-core", action="store_true",
+                        help="only the one-core comparison: `xltasks collect` on the bundled returns against the "
+                             "naive merge, both pinned to CPU 0 (scripts/bench_one_core.py)")
+    parser.add_argument("--before", default="", help="with --one-core: an older xltasks package folder to time too")
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
     args = parser.parse_args(argv)
     if args.stage:
         return _child(args.stage, Path(args.work))
+    sys.path.insert(0, str(Path(__file__).resolve().parent))
+    import bench_one_core  # the issue-12 target: collect ≤ 0.15× the naive merge on one core
+
+    if args.one_core:
+        print(bench_one_core.table(bench_one_core.measure(max(args.repeat, 5), before=args.before)))
+        return 0
 
     stages = tuple(s for s in STAGES if s in args.stages.split(","))
     sizes = [(216, 106)] if args.quick else [tuple(int(x) for x in s.split("/")) for s in args.sizes.split(",")]
@@ -477,8 +488,12 @@ def main(argv: list[str] | None = None) -> int:
             shutil.rmtree(base, ignore_errors=True)
     print()
     print(_table(results))
+    one_core = bench_one_core.measure(max(args.repeat, 3))
+    print()
+    print(bench_one_core.table(one_core))
     if args.json_out:
-        Path(args.json_out).write_text(json.dumps(results, ensure_ascii=False, indent=1), encoding="utf-8")
+        Path(args.json_out).write_text(json.dumps({"sizes": results, "one_core": one_core}, ensure_ascii=False,
+                                                  indent=1), encoding="utf-8")
     return 0
 
 

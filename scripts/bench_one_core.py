@@ -46,11 +46,14 @@ def _pinned(cmd: list[str], cpu: int) -> tuple[list[str], object]:
     return cmd, (lambda: os.sched_setaffinity(0, {cpu}))
 
 
-def _run(cmd: list[str], cpu: int) -> tuple[float, float]:
-    """(wall seconds, CPU seconds user + system) of one pinned process."""
+def _run(cmd: list[str], cpu: int, pythonpath: str = "") -> tuple[float, float]:
+    """(wall seconds, CPU seconds user + system) of one pinned process; `pythonpath` first on its path (run
+    from a temporary folder, so that package is the one imported)."""
     cmd, preexec = _pinned(cmd, cpu)
+    env = dict(os.environ, PYTHONPATH=pythonpath) if pythonpath else None
     started = time.perf_counter()
-    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec)
+    proc = subprocess.Popen(cmd, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE, preexec_fn=preexec, env=env,
+                            cwd=tempfile.gettempdir() if pythonpath else None)
     err = proc.stderr.read()
     _, status, usage = os.wait4(proc.pid, 0)
     took = time.perf_counter() - started
@@ -60,11 +63,14 @@ def _run(cmd: list[str], cpu: int) -> tuple[float, float]:
     return took, usage.ru_utime + usage.ru_stime
 
 
-def measure(repeat: int = 5, cpu: int = 0, returns: Path = RETURNS) -> dict:
-    """Fastest wall time of each side over `repeat` alternating runs, and the ratios."""
+def measure(repeat: int = 5, cpu: int = 0, returns: Path = RETURNS, before: str = "") -> dict:
+    """Fastest wall and CPU time of each side over `repeat` alternating runs, and the ratios. `before`: a
+    folder holding an older `xltasks` package (a checkout of an earlier commit), timed alongside."""
     py = sys.executable
     xltasks = [py, "-m", "xltasks"]
-    times: dict[str, list[float]] = {"naive": [], "collect": [], "collect_reports": []}
+    times: dict[str, list] = {"naive": [], "collect": [], "collect_reports": []}
+    if before:
+        times["before"] = []
     with tempfile.TemporaryDirectory(prefix="xltasks-one-core-") as tmp:
         for i in range(repeat):
             out = Path(tmp) / str(i)
@@ -72,6 +78,8 @@ def measure(repeat: int = 5, cpu: int = 0, returns: Path = RETURNS) -> dict:
             times["naive"].append(_run([py, "-c", NAIVE, str(returns), str(out / "naive.xlsx")], cpu))
             base = [*xltasks, "collect", str(returns), "--register", str(REGISTER), "--period", PERIOD]
             times["collect"].append(_run([*base, "-o", str(out / "a" / "merged.xlsx")], cpu))
+            if before:
+                times["before"].append(_run([*base, "-o", str(out / "c" / "merged.xlsx")], cpu, before))
             times["collect_reports"].append(_run([*base, "-o", str(out / "b" / "merged.xlsx"), "--report",
                                                   str(out / "b" / "report.xlsx"), "--json",
                                                   str(out / "b" / "report.json")], cpu))
@@ -83,14 +91,18 @@ def measure(repeat: int = 5, cpu: int = 0, returns: Path = RETURNS) -> dict:
             "naive_cpu_s": cpu_s["naive"], "collect_cpu_s": cpu_s["collect"],
             "collect_reports_cpu_s": cpu_s["collect_reports"],
             "cpu_ratio": cpu_s["collect"] / cpu_s["naive"],
-            "cpu_ratio_reports": cpu_s["collect_reports"] / cpu_s["naive"], "target": TARGET, "all_s": times}
+            "cpu_ratio_reports": cpu_s["collect_reports"] / cpu_s["naive"], "target": TARGET, "all_s": times,
+            **({"before": before, "before_s": best["before"], "before_cpu_s": cpu_s["before"],
+                "ratio_before": best["before"] / best["naive"],
+                "cpu_ratio_before": cpu_s["before"] / cpu_s["naive"]} if before else {})}
 
 
 def table(r: dict) -> str:
     def row(label, key):
         wall, cpu = r[f"{key}_s"], r[f"{key}_cpu_s"]
-        ratio, cpu_ratio = (r["ratio"], r["cpu_ratio"]) if key == "collect" else (r["ratio_reports"],
-                                                                                  r["cpu_ratio_reports"])
+        ratio, cpu_ratio = {"collect": (r["ratio"], r["cpu_ratio"]),
+                            "collect_reports": (r["ratio_reports"], r["cpu_ratio_reports"]),
+                            "before": (r.get("ratio_before"), r.get("cpu_ratio_before"))}[key]
         verdict = "met" if ratio <= r["target"] else "NOT met"
         return f"| {label} | {wall:.3f} | **{ratio:.3f}×** ({verdict}) | {cpu:.3f} | {cpu_ratio:.3f}× |"
 
@@ -103,6 +115,7 @@ def table(r: dict) -> str:
         f"| naive merge (pandas + openpyxl, concat, to_excel) | {r['naive_s']:.3f} | 1× | {r['naive_cpu_s']:.3f} | 1× |",
         row("`xltasks collect … -o merged.xlsx`", "collect"),
         row("`xltasks collect … -o merged.xlsx --report … --json …`", "collect_reports"),
+        *([row(f"`xltasks collect … -o merged.xlsx`, package of {r['before']}", "before")] if "before" in r else []),
     ])
 
 
@@ -110,8 +123,10 @@ def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__, formatter_class=argparse.RawDescriptionHelpFormatter)
     parser.add_argument("--repeat", type=int, default=5)
     parser.add_argument("--cpu", type=int, default=0)
+    parser.add_argument("--before", default="", help="a folder holding an older xltasks package to time alongside "
+                                                     "(e.g. a `git worktree add` of an earlier commit)")
     args = parser.parse_args(argv)
-    print(table(measure(args.repeat, args.cpu)))
+    print(table(measure(args.repeat, args.cpu, before=os.path.abspath(args.before) if args.before else "")))
     return 0
 
 

@@ -61,3 +61,23 @@ def test_whole_cycle_counts_agree(bench, tmp_path):
     grid = sheet.to_python(skip_empty_area=False)
     ids = {str(r[COL_TASK_ID]) for r in grid[FIRST_DATA_ROW:] if len(r) > COL_TASK_ID and r[COL_TASK_ID] != ""}
     assert ids == {t.id for t in reg.tasks}  # tasks in register = tasks in 汇编
+
+
+def test_one_core_comparison_runs_both_sides(tmp_path):
+    """scripts/bench_one_core.py times the naive merge and `xltasks collect` as whole processes on one CPU."""
+    import shutil
+
+    spec = importlib.util.spec_from_file_location("xltasks_bench_one_core", ROOT / "scripts" / "bench_one_core.py")
+    mod = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(mod)
+    returns = tmp_path / "returns"
+    returns.mkdir()
+    for f in sorted((ROOT / "workbooks" / "example" / "returns").glob("*.xlsx"))[:2]:
+        shutil.copy(f, returns / f.name)
+    r = mod.measure(repeat=1, returns=returns)
+    assert r["files"] == 2 and r["cpu"] == 0
+    for key in ("naive", "collect", "collect_reports"):
+        assert r[f"{key}_s"] > 0 and r[f"{key}_cpu_s"] > 0 and len(r["all_s"][key]) == 1
+    assert r["ratio"] == r["collect_s"] / r["naive_s"]
+    shown = mod.table(r)
+    assert "CPU 0" in shown and "naive merge" in shown and f"{r['ratio']:.3f}×" in shown

@@ -213,7 +213,8 @@ def write_tables(path: str | Path, tables: Sequence[Table]) -> None:
             f'<dcterms:modified xsi:type="dcterms:W3CDTF">{now}</dcterms:modified></cp:coreProperties>')
     app = (f'{_XML}<Properties xmlns="{_MAIN.replace("spreadsheetml/2006/main", "officeDocument/2006/extended-properties")}"'
            '><Application>Microsoft Excel</Application><DocSecurity>0</DocSecurity></Properties>')
-    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED) as zf:
+    # compression level 1: a third of the default level's time, for a file about a fifth larger
+    with zipfile.ZipFile(path, "w", zipfile.ZIP_DEFLATED, compresslevel=1) as zf:
         for name, text in (("[Content_Types].xml", types), ("_rels/.rels", root_rels), ("docProps/app.xml", app),
                            ("docProps/core.xml", core), ("xl/workbook.xml", workbook),
                            ("xl/_rels/workbook.xml.rels", f'{_XML}<Relationships xmlns="{_PKG_REL}">{rels}'
