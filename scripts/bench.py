@@ -4,6 +4,7 @@
     .venv/bin/python scripts/bench.py --quick            # the Hangzhou row only
     .venv/bin/python scripts/bench.py --sizes 2000/300   # any N/M list, comma-separated
     .venv/bin/python scripts/bench.py --one-core         # collect on the bundled returns vs the naive merge, CPU 0
+    .venv/bin/python scripts/bench.py --web              # `xltasks serve`: upload latency and load (web_load.py)
 
 Row 216/106 is the real Hangzhou register (workbooks/example/register.json). Other rows are synthetic
 registers of N tasks over M units shaped like it: the number of units per task, each unit's share of the
@@ -466,9 +467,13 @@ def main(argv: list[str] | None = None) -> int:
                              "naive merge, both pinned to CPU 0 (scripts/bench_one_core.py)")
     parser.add_argument("--before", default="", help="with --one-core: an older xltasks package folder to time too")
     parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--web", action="store_true",
+                        help="instead: the web page's upload-to-result latency and 100 units uploading at once")
     args = parser.parse_args(argv)
     if args.stage:
         return _child(args.stage, Path(args.work))
+    if args.web:
+        return _web(args)
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_one_core  # the issue-12 target: collect ≤ 0.15× the naive merge on one core
 
@@ -495,6 +500,32 @@ def main(argv: list[str] | None = None) -> int:
         Path(args.json_out).write_text(json.dumps({"sizes": results, "one_core": one_core}, ensure_ascii=False,
                                                   indent=1), encoding="utf-8")
     return 0
+
+
+def _web(args) -> int:
+    """scripts/web_load.py's bench: targets median ≤ 150 ms and p95 ≤ 300 ms from upload to rendered result."""
+    import importlib.util
+
+    spec = importlib.util.spec_from_file_location("web_load", ROOT / "scripts" / "web_load.py")
+    web_load = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(web_load)
+    base = Path(args.work) if args.work else Path(tempfile.mkdtemp(prefix="xltasks-bench-web-"))
+    try:
+        figures = web_load.bench(base)
+    finally:
+        if not args.work:
+            shutil.rmtree(base, ignore_errors=True)
+    lat, load = figures["latency"], figures["load"]
+    print(f"upload → rendered result, {lat['n']} uploads of {lat['file']} ({lat['bytes']:,} bytes, {lat['rows']} rows): "
+          f"median {lat['median_ms']:.0f} ms, p95 {lat['p95_ms']:.0f} ms, max {lat['max_ms']:.0f} ms "
+          f"(targets 150 / 300 ms)")
+    print(f"{load['units']} units at once: {load['answered']} answered, {load['accepted']} accepted in "
+          f"{load['wall_s']:.1f} s ({load['uploads_per_s']:.1f} uploads/s; each answered in median "
+          f"{load['upload_median_ms']:.0f} ms, p95 {load['upload_p95_ms']:.0f} ms); merge done "
+          f"{load['merge_after_last_s']:.1f} s after the last answer")
+    if args.json_out:
+        Path(args.json_out).write_text(json.dumps(figures, ensure_ascii=False, indent=1), encoding="utf-8")
+    return 0 if lat["median_ms"] <= 150 and lat["p95_ms"] <= 300 else 1
 
 
 if __name__ == "__main__":

@@ -69,7 +69,8 @@ def upload_once(client, base: str, token: str, form_token: str, name: str, data:
 def upload_all(base: str, tokens: dict[str, str], files: dict[str, Path], *, timeout: float = 20.0):
     """Every unit uploads its file at the same moment (a barrier releases all threads together).
     Returns ({unit: (seconds, status, accepted)}, wall seconds)."""
-    barrier = threading.Barrier(len(files))
+    started = [0.0]
+    barrier = threading.Barrier(len(files), action=lambda: started.__setitem__(0, time.perf_counter()))
     results = {}
 
     def one(unit: str):
@@ -81,15 +82,8 @@ def upload_all(base: str, tokens: dict[str, str], files: dict[str, Path], *, tim
             results[unit] = (seconds, r.status_code, "已接收" in r.text)
             return time.perf_counter()
 
-    started = [0.0]
-
-    def timed(unit):
-        if not started[0]:
-            started[0] = time.perf_counter()
-        return one(unit)
-
     with ThreadPoolExecutor(len(files)) as pool:
-        ends = list(pool.map(timed, files))
+        ends = list(pool.map(one, files))
     return results, max(ends) - started[0]
 
 
@@ -116,3 +110,54 @@ def percentile(values: list[float], q: float) -> float:
 def summary(values: list[float]) -> dict:
     return {"n": len(values), "median_ms": statistics.median(values) * 1000, "p95_ms": percentile(values, 0.95) * 1000,
             "max_ms": max(values) * 1000}
+
+
+def typical_return(returns_dir: Path) -> Path:
+    """The bundled return of median size: what one bureau typically sends."""
+    files = sorted((p for p in returns_dir.iterdir() if p.suffix == ".xlsx"), key=lambda p: p.stat().st_size)
+    return files[len(files) // 2]
+
+
+def bench(work: Path, *, units: int = 100, repeat: int = 60) -> dict:
+    """Upload-to-result latency for one typical return of the bundled example (its own workspace, as
+    `make serve` builds it) and the load test's throughput; the figures of docs/benchmarks.md."""
+    import importlib.util
+
+    from xltasks.collecting.intake import sources_of
+    from xltasks.collecting.validate import Context, UnitIndex, check_file
+    from xltasks.web.app import create_app
+    from xltasks.web.server import background_server
+
+    root = Path(__file__).resolve().parent.parent
+    spec = importlib.util.spec_from_file_location("serve_example", root / "scripts" / "serve_example.py")
+    example = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(example)
+    from xltasks.web.adapter import open_site
+
+    site = open_site(example.build(work / "example"))
+    sample = typical_return(root / "workbooks" / "example" / "returns")
+    register = site.register()
+    [checked] = [check_file(s, Context(register=register, period=PERIOD, index=UnitIndex(register)))
+                 for s in sources_of(sample)]
+    app = create_app(site)
+    tokens = app.state.web.store.ensure_tokens([checked.unit], PERIOD)
+    with background_server(app) as base:
+        times = latency(base, tokens[checked.unit], sample, repeat)
+        app.state.web.intake.merger.wait(PERIOD, 120)
+    out = {"latency": {**summary(times), "file": sample.name, "bytes": sample.stat().st_size, "unit": checked.unit,
+                       "rows": len(checked.rows)}}
+
+    load_site, files = build_workspace(work / "load", units)
+    app = create_app(load_site)
+    tokens = app.state.web.store.ensure_tokens(list(files), PERIOD)
+    with background_server(app) as base:
+        results, wall = upload_all(base, tokens, files, timeout=60)
+        started = time.perf_counter()
+        app.state.web.intake.merger.wait(PERIOD, 120)
+        merge_tail = time.perf_counter() - started
+    per = [s for s, _, _ in results.values()]
+    out["load"] = {"units": units, "answered": sum(st == 200 for _, st, _ in results.values()),
+                   "accepted": sum(ok for _, _, ok in results.values()), "wall_s": wall,
+                   "uploads_per_s": units / wall, **{f"upload_{k}": v for k, v in summary(per).items() if k != "n"},
+                   "merge_after_last_s": merge_tail}
+    return out

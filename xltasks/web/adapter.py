@@ -83,14 +83,16 @@ class Site:
         raise XltasksError(f"工作区中没有报送期“{name}”", file=str(self.root / CONFIG_NAME))
 
     def current_period(self, today: dt.date | None = None) -> Period:
-        """The first period whose deadline has not passed; the last one when all have."""
+        """The first period whose deadline has not passed; when all have, the last one whose templates were
+        issued (the round the office is still closing), else the last."""
         if not self.periods:
             raise XltasksError("工作区没有任何报送期", file=str(self.root / CONFIG_NAME))
         today = today or dt.date.today()
         for p in self.periods:
             if p.deadline is None or p.deadline >= today:
                 return p
-        return self.periods[-1]
+        issued = [p for p in self.periods if issued_templates(self, p.name)]
+        return issued[-1] if issued else self.periods[-1]
 
     # --- the register ----------------------------------------------------------------------------------
     def register(self):

@@ -115,6 +115,8 @@ class AnalysisCache:
         with self._lock:
             if key not in self._cache:
                 progress = read_progress(merged)
+                if not progress.rows:  # nothing accepted yet: no statuses to show (all would be 未报送)
+                    return None
                 with tempfile.TemporaryDirectory(prefix="xltasks-web-") as tmp:
                     self._cache = {k: v for k, v in self._cache.items() if k[:2] != key[:2]}
                     self._cache[key] = compile_workbook(self.web.site.register(), progress,
@@ -124,6 +126,17 @@ class AnalysisCache:
 
 def analysis_cache(web) -> AnalysisCache:
     return AnalysisCache(web)
+
+
+def by_section(register, compiled) -> list[tuple[str, dict[str, int]]]:
+    """(section, status → tasks) in register order: the 汇总's breakdown by section."""
+    status = {t.task_id: t.status for t in compiled.tasks}
+    out: dict[str, dict[str, int]] = {}
+    for t in register.tasks:
+        counts = out.setdefault(t.section or "（未分板块）", {s: 0 for s in rates.STATUSES})
+        if t.id in status:
+            counts[status[t.id]] += 1
+    return list(out.items())
 
 
 def status_counts(compiled) -> list[tuple[str, int]]:

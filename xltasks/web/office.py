@@ -288,6 +288,8 @@ async def compile_page(request: Request):
     return web.render(request, "compile.html", nav="compile", period=p, as_of=as_of, compiled=compiled,
                       error=error, downloads=downloads, has_soffice=_has_soffice(),
                       chart=bar_chart(board.status_counts(compiled), title="任务状态") if compiled else "",
+                      sections=board.by_section(web.site.register(), compiled) if compiled else [],
+                      statuses=board.rates.STATUSES,
                       status_code=400 if error else 200)
 
 
