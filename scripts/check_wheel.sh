@@ -22,4 +22,10 @@ test -s "$(ls run/templates/*下发通知.txt | head -1)"
 test "$(ls run/notices | wc -l)" -gt 0
 "$x" compile run/merged.xlsx --register run/register.xlsx -o run/汇编.xlsx --as-of 2021-09-30
 test -s run/汇编.xlsx
+# the web page's templates and its one script ship in the wheel
+"$work/venv/bin/python" -c "
+from xltasks.web.app import WEB_TEMPLATES
+for name in ('base.html', 'bureau.html', 'returns.html', 'static/htmx.min.js', 'static/style.css', 'static/app.js'):
+    assert (WEB_TEMPLATES / name).is_file(), name
+"
 echo "wheel install: the whole cycle ran from $(basename "$work"/dist/xltasks-*.whl) outside the checkout"

@@ -68,6 +68,16 @@ def shot(driver, name: str) -> Path:
     return path
 
 
+def print_pdf(driver, name: str) -> Path:
+    import base64
+
+    ARTEFACTS.mkdir(parents=True, exist_ok=True)
+    path = ARTEFACTS / f"{name}.pdf"
+    data = driver.execute_cdp_cmd("Page.printToPDF", {"preferCSSPageSize": True})["data"]
+    path.write_bytes(base64.b64decode(data))
+    return path
+
+
 def board_status(driver, unit: str) -> str:
     from selenium.webdriver.common.by import By
 
@@ -135,3 +145,13 @@ def test_unit_uploads_and_the_office_board_follows(browser, site, returns):
         browser.get(f"{base}/")
         assert "总览" in browser.title
         shot(browser, "7-office-overview")
+
+        # printed (A4 landscape by the print style sheet): the board without menus, forms or buttons
+        browser.get(f"{base}/returns")
+        pdf = print_pdf(browser, "8-office-board-print")
+        from pypdf import PdfReader
+
+        text = "".join(page.extract_text() for page in PdfReader(pdf).pages)
+        assert "市发改委" in text and "有错误退回" in text and "市农业农村局" in text
+        for hidden in ("退出登录", "代单位上传", "选择文件", "总览"):
+            assert hidden not in text, hidden
