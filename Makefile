@@ -20,7 +20,7 @@ install: $(STAMP)
 demo: $(STAMP)
 	$(PY) scripts/demo.py --out $(OUT)
 
-# The web page on the bundled example (a workspace under workbooks/example/out/workspace): http://127.0.0.1:8000/
+# The web page on the bundled example workspace (the one `make demo` builds): http://127.0.0.1:8000/
 serve: $(STAMP)
 	$(PY) scripts/serve_example.py
 

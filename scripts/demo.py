@@ -76,7 +76,7 @@ def main() -> int:
                         ("督查通报", q3 / "督查通报.docx"), ("上一期", out / "2021Q2")):
         print(f"  {label:<10} {path}")
     print("\n网页版（各单位在线上传、当场看到检查结果；督查室看报送情况、编制汇编）：")
-    print("  make serve      然后用浏览器打开 http://127.0.0.1:8000/ （首次打开时设置督查室密码）")
+    print(f"  make serve      即 xltasks serve {out}，然后用浏览器打开 http://127.0.0.1:8000/ （首次打开时设置督查室密码）")
     return 0
 
 

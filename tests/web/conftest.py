@@ -13,7 +13,8 @@ from starlette.testclient import TestClient  # noqa: E402
 from tests.collecting.test_collect import CLEAN, PERIOD, make_register  # noqa: E402
 from xltasks.core.register_io import write_register  # noqa: E402
 from xltasks.issuing.fill import Entry, fill_template  # noqa: E402
-from xltasks.web.adapter import Period, init_workspace, issued_templates  # noqa: E402
+from xltasks.web.adapter import Site, issued_templates  # noqa: E402
+from xltasks.workspace import Workspace  # noqa: E402
 from xltasks.web.app import Limits, create_app  # noqa: E402
 
 PASSWORD = "督查室-2021-secret"
@@ -23,15 +24,24 @@ TEST_LIMITS = Limits(file_bytes=2 * 1024 * 1024, body_bytes=5 * 1024 * 1024, uni
 PLANTED = [Entry("1.1", "地铁建设", "新增地铁运营里程", "公里", "七十五", 60)]
 
 
-def make_workspace(root: Path, *, deadline: dt.date = dt.date(2099, 10, 10)):
-    src = root / "source"
-    src.mkdir(parents=True)
-    write_register(make_register(), src / "register.xlsx")
-    site = init_workspace(root / "ws", src / "register.xlsx", title="2021年政府工作报告重点工作督查", year=2021,
-                          periods=[Period(PERIOD, deadline, dt.date(2021, 9, 30))], office="市政府督查室",
-                          contact="督查室 张三 0571-12345678")
+def new_workspace(root: Path, register, *, title: str, deadline: dt.date, office: str = "",
+                  contact: str = "") -> Site:
+    """A workspace (xltasks init) holding `register`, whose 2021Q3 is due on `deadline`, templates issued."""
+    import dataclasses
+
+    with Workspace.init(root, title=title, year=2021, office=office, contact=contact) as ws:
+        ws.config.periods = [dataclasses.replace(p, deadline=deadline) if p.name == PERIOD else p
+                             for p in ws.config.periods]
+        ws.save_config()
+        write_register(register, ws.register_path)
+    site = Site(root=root.resolve())
     site.issue_templates(PERIOD)
     return site
+
+
+def make_workspace(root: Path, *, deadline: dt.date = dt.date(2099, 10, 10)) -> Site:
+    return new_workspace(root / "ws", make_register(), title="2021年政府工作报告重点工作督查", deadline=deadline,
+                         office="市政府督查室", contact="督查室 张三 0571-12345678")
 
 
 def csrf_of(html: str, name: str = "csrf") -> str:

@@ -91,7 +91,10 @@ def test_unit_uploads_and_the_office_board_follows(browser, site, returns):
     app = create_app(site)
     app.state.web.store.set_setting(PASSWORD_KEY, hash_password(PASSWORD))
     links = app.state.web.store.ensure_tokens(["市发改委", "市交通局", "市应急局", "市住建局", "市农业农村局"], PERIOD)
-    wait = WebDriverWait(browser, WAIT_S)
+    from selenium.common.exceptions import NoSuchElementException, StaleElementReferenceException
+
+    # the board is swapped in by htmx every few seconds: an element read during a swap is stale, look again
+    wait = WebDriverWait(browser, WAIT_S, ignored_exceptions=(StaleElementReferenceException, NoSuchElementException))
     with background_server(app) as base:
         # the office signs in and opens 报送情况: 市发改委 has not reported
         browser.get(f"{base}/returns")

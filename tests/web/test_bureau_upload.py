@@ -145,8 +145,8 @@ def test_path_traversal_names_stay_in_the_returns_folder(anon, links, site, retu
     assert not placed[0].name.startswith(".") and len(placed[0].name.encode()) <= 255
     anon.app.state.web.intake.merger.wait(PERIOD)
     new = {p for p in site.root.rglob("*") if p.is_file()} - before
-    allowed = (site.returns_dir(PERIOD), site.outputs_dir(PERIOD))
-    assert all(p.parent in allowed or p.name.startswith("xltasks.sqlite") for p in new), new
+    allowed = (site.returns_dir(PERIOD), site.period_dir(PERIOD))  # the upload; merged.xlsx and the reports
+    assert all(p.parent in allowed or p.name.startswith("xltasks.db") for p in new), new
     assert not (tmp_path / "evil.xlsx").exists() and not (site.root / "evil.xlsx").exists()
     assert not os.path.exists("/etc/cron.d/evil.xlsx")
 

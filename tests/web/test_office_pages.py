@@ -168,3 +168,11 @@ def test_compile_pdf_through_libreoffice(office, returns, soffice):
 
     text = "".join(p.extract_text() for p in PdfReader(io.BytesIO(r.content)).pages)
     assert "新建保障性住房5000套" in text.replace("\n", "")
+
+
+def test_a_library_error_is_one_chinese_line_not_a_traceback(office, site, links):
+    site.register_path.rename(site.register_path.with_suffix(".moved"))
+    r = office.get("/tasks")
+    assert r.status_code == 400 and "工作区还没有任务台账" in r.text and "Traceback" not in r.text
+    r = office.get(f"/u/{links['市发改委']}")
+    assert r.status_code in (200, 503) and "register" not in r.text and str(site.root) not in r.text

@@ -51,8 +51,9 @@ def test_a_collect_ledger_from_before_workspaces_migrates_keeping_its_rows(tmp_p
     with sqlite3.connect(db_path) as db:
         assert schema_version(db) == 1 and db.execute("PRAGMA user_version").fetchone()[0] == 0
     reopened = Workspace.open(ws.root)
-    assert reopened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 2
+    assert reopened.db.execute("PRAGMA user_version").fetchone()[0] == SCHEMA_VERSION == 3
     assert {"receipts", "closures", "task_rates", "files", "events"} <= _tables(db_path)
+    assert {"web_settings", "web_tokens", "web_uploads"} <= _tables(db_path)  # version 3: the web page
     assert reopened.db.execute("SELECT unit, first_seen FROM files").fetchall() == [
         ("市发改委", "2021-10-08T10:00:00+08:00")]
     # the old ledger's first sighting is when the file counts as received

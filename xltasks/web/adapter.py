@@ -1,44 +1,24 @@
-"""The one place where the web layer meets the workspace (issue 15): its config, folders, database and jobs.
+"""The one place where the web layer meets the workspace (xltasks.workspace): config, folders, jobs.
 
 Every page and upload handler asks a `Site` for what it needs (the year's periods, the register, a period's
-templates/returns/output folders, the database path) and calls its jobs (issue templates, collect, compile).
-Until the workspace library is on main this module carries a small stand-in of the same shape:
-`xltasks.toml` with the title, year and periods, `register.xlsx` beside it, one folder per period and one
-SQLite database. Switching to the library changes this module only.
+folders, the database path) and calls the workspace's own jobs (issue, record a received file, collect,
+compile, write the 通报) — the very functions the command line calls, so the page and `xltasks collect` on the
+same workspace agree. The workspace keeps one SQLite connection per Workspace object and SQLite connections
+belong to the thread that made them, so a Site keeps one Workspace per thread (the server's worker threads
+and the merge worker each get their own).
 """
 from __future__ import annotations
 
 import datetime as dt
-import os
 import threading
-import tomllib
 from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import XltasksError
+from ..workspace import Workspace
+from ..workspace.config import Period
 
-CONFIG_NAME = "xltasks.toml"
-DATABASE_NAME = "xltasks.sqlite"
-REGISTER_NAME = "register.xlsx"
-TEMPLATES_DIR = "模板"
-RETURNS_DIR = "报回"
-OUTPUTS_DIR = "输出"
-MERGED_NAME = "merged.xlsx"
-REPORT_JSON = "report.json"
-REPORT_XLSX = "report.xlsx"
-
-
-@dataclass(frozen=True)
-class Period:
-    name: str  # "2021Q3"
-    deadline: dt.date | None = None
-    as_of: dt.date | None = None
-
-    @property
-    def label(self) -> str:
-        from ..core.layout import period_label
-
-        return period_label(self.name)
+__all__ = ["Period", "Site", "issued_template", "issued_templates", "open_site"]
 
 
 @dataclass
@@ -46,206 +26,180 @@ class Site:
     """A workspace as the web layer sees it."""
 
     root: Path
-    title: str
-    year: int
-    office: str = ""
-    contact: str = ""
-    periods: list[Period] = field(default_factory=list)
-    _register_cache: tuple = field(default=(None, None), repr=False)
+    _local: threading.local = field(default_factory=threading.local, repr=False)
     _lock: threading.Lock = field(default_factory=threading.Lock, repr=False)
-
-    # --- places ----------------------------------------------------------------------------------------
-    @property
-    def db_path(self) -> Path:
-        return self.root / DATABASE_NAME
+    _register_cache: tuple = field(default=(None, None), repr=False)
 
     @property
-    def register_path(self) -> Path:
-        return self.root / REGISTER_NAME
+    def ws(self) -> Workspace:
+        """This thread's Workspace (its own database connection); the config is re-read when it changed."""
+        config = self.root / "xltasks.toml"
+        stamp = config.stat().st_mtime_ns if config.exists() else None
+        ws = getattr(self._local, "ws", None)
+        if ws is None or getattr(self._local, "stamp", None) != stamp:
+            if ws is not None:
+                ws.close()
+            ws = self._local.ws = Workspace.open(self.root)
+            self._local.stamp = stamp
+        return ws
 
-    def period_dir(self, period: str) -> Path:
-        return self.root / self.period(period).name
+    # --- what the workspace says about itself -------------------------------------------------------------
+    @property
+    def title(self) -> str:
+        return self.ws.config.title
 
-    def templates_dir(self, period: str) -> Path:
-        return self.period_dir(period) / TEMPLATES_DIR
+    @property
+    def year(self) -> int:
+        return self.ws.config.year
 
-    def returns_dir(self, period: str) -> Path:
-        return self.period_dir(period) / RETURNS_DIR
+    @property
+    def office(self) -> str:
+        return self.ws.config.office
 
-    def outputs_dir(self, period: str) -> Path:
-        return self.period_dir(period) / OUTPUTS_DIR
+    @property
+    def contact(self) -> str:
+        return self.ws.config.contact
 
-    # --- periods ---------------------------------------------------------------------------------------
+    @property
+    def periods(self) -> list[Period]:
+        return list(self.ws.config.periods)
+
     def period(self, name: str) -> Period:
-        for p in self.periods:
-            if p.name == name:
-                return p
-        raise XltasksError(f"工作区中没有报送期“{name}”", file=str(self.root / CONFIG_NAME))
+        return self.ws.period(name)
 
     def current_period(self, today: dt.date | None = None) -> Period:
         """The first period whose deadline has not passed; when all have, the last one whose templates were
         issued (the round the office is still closing), else the last."""
-        if not self.periods:
-            raise XltasksError("工作区没有任何报送期", file=str(self.root / CONFIG_NAME))
+        periods = self.periods
+        if not periods:
+            raise XltasksError("工作区没有任何报送期", file=str(self.root / "xltasks.toml"))
         today = today or dt.date.today()
-        for p in self.periods:
-            if p.deadline is None or p.deadline >= today:
+        issued = [p for p in periods if issued_templates(self, p.name)]
+        for p in periods:
+            if p.deadline >= today:
                 return p
-        issued = [p for p in self.periods if issued_templates(self, p.name)]
-        return issued[-1] if issued else self.periods[-1]
+        return issued[-1] if issued else periods[-1]
 
-    # --- the register ----------------------------------------------------------------------------------
+    # --- places -----------------------------------------------------------------------------------------
+    @property
+    def db_path(self) -> Path:
+        return self.ws.db_path
+
+    @property
+    def register_path(self) -> Path:
+        return self.ws.register_path
+
+    def period_dir(self, period: str) -> Path:
+        return self.ws.period_dir(period)
+
+    def templates_dir(self, period: str) -> Path:
+        return self.ws.templates_dir(period)
+
+    def returns_dir(self, period: str) -> Path:
+        return self.ws.returns_dir(period)
+
+    def merged_path(self, period: str) -> Path:
+        return self.ws.merged_path(period)
+
+    def output_path(self, period: str, kind: str) -> Path:
+        """The period's 汇编 (xlsx), its PDF, or the 督查通报 (docx)."""
+        ws = self.ws
+        return {"xlsx": ws.compilation_path(period), "pdf": ws.compilation_path(period).with_suffix(".pdf"),
+                "docx": ws.bulletin_path(period)}[kind]
+
+    # --- the register -----------------------------------------------------------------------------------
     def register(self):
         """The task register, re-read when its file changed."""
-        from ..core.register_io import load_register
-
         path = self.register_path
         if not path.exists():
-            raise XltasksError("工作区还没有任务台账（请先导入责任分解）", file=str(path))
+            self.ws.load_register()  # raises the workspace's own message: import the decomposition first
         stamp = path.stat().st_mtime_ns
         with self._lock:
             cached_stamp, register = self._register_cache
             if cached_stamp != stamp:
-                register = load_register(path)
+                register = self.ws.load_register()
                 self._register_cache = (stamp, register)
             return register
 
-    # --- jobs ------------------------------------------------------------------------------------------
-    def issue_templates(self, period: str):
-        """Write the period's templates, 分发清单 and 下发通知 (xltasks templates)."""
-        from ..issuing.templates import make_templates
+    def directory(self):
+        return self.ws.load_directory()
 
-        p = self.period(period)
-        return make_templates(self.register(), self.templates_dir(period), p.name, deadline=p.deadline,
-                              contact=self.contact, register_file=str(self.register_path))
+    # --- jobs (the workspace's own) ---------------------------------------------------------------------
+    def issue_templates(self, period: str):
+        """The period's templates, 分发清单 and 下发通知 (rolled over, closed tasks left out): IssueResult."""
+        return self.ws.issue(period)
+
+    def status(self, period: str):
+        """Where the period stands (xltasks status PERIOD): PeriodStatus."""
+        return self.ws.status(period)[0]
+
+    def closed_tasks(self) -> dict:
+        """task id → its 销号 (period, reason) so far."""
+        return self.ws.closures()
+
+    def record(self, period: str, data: bytes, name: str, received_at: dt.datetime) -> Path:
+        """Keep a received return in the period's returns folder with the time it came in."""
+        from .store import WRITE_LOCK
+
+        ws = self.ws
+        with WRITE_LOCK:  # one writer at a time in this process (see store.py)
+            return ws.record_file(period, data, name=name, received_at=received_at)
 
     def collect(self, period: str):
-        """The period's collect over its returns folder, exactly as `xltasks collect` runs it: merged.xlsx,
-        report.xlsx and report.json in the outputs folder, every file recorded in the database."""
-        from ..collecting.merge import collect
-        from ..collecting.report import write_json, write_xlsx
-        from ..core.progress_io import write_progress
-
-        returns = self.returns_dir(period)
-        returns.mkdir(parents=True, exist_ok=True)
-        out = self.outputs_dir(period)
-        result = collect([returns], self.register(), self.period(period).name, ledger=self.db_path)
-        write_progress(result.progress, out / MERGED_NAME)
-        write_xlsx(result, out / REPORT_XLSX)
-        write_json(result, out / REPORT_JSON)
-        return result
-
-    def merged_path(self, period: str) -> Path:
-        return self.outputs_dir(period) / MERGED_NAME
+        """The period's collect, as `xltasks collect PERIOD` runs it (merged.xlsx, reports, late returns)."""
+        return self.ws.collect(period)
 
     def compile(self, period: str, as_of: dt.date):
-        """The 汇编 of the period's merged returns as of a date (xltasks compile)."""
-        from ..compiling.writer import compile_workbook
-        from ..core.progress_io import read_progress
-
-        merged = self.merged_path(period)
-        if not merged.exists():
+        """The period's 汇编 as of a date (xltasks compile PERIOD)."""
+        if not self.merged_path(period).exists():
             self.collect(period)
-        progress = read_progress(merged)
-        title = f"{self.title}完成情况汇编（截至{as_of.month}月{as_of.day}日）" if self.title else None
-        return compile_workbook(self.register(), progress, self.outputs_dir(period) / "汇编.xlsx", as_of=as_of,
-                                title=title, register_file=str(self.register_path), progress_file=str(merged))
+        return self.ws.compile(period, as_of=as_of)
 
-    def bulletin(self, period: str, as_of: dt.date) -> Path | None:
-        """The 督查通报 (.docx) of the period; None while the workspace library cannot write it."""
-        return None
+    def compile_preview(self, period: str, as_of: dt.date, out: Path):
+        """The period's 汇编 written to `out` (a scratch file): its figures for the pages, nothing recorded."""
+        return self.ws.compile(period, as_of=as_of, output=out)
+
+    def bulletin(self, period: str) -> Path:
+        """The 督查通报 (.docx) from the period's 汇编 (xltasks bulletin PERIOD)."""
+        return self.ws.write_bulletin(period).path
+
+    def task_statuses(self, period: str) -> dict[str, dict]:
+        """task id → {"rate", "status"} as the period's compiled 汇编 showed them ({} before compiling)."""
+        from ..workspace.trend import task_statuses
+
+        return task_statuses(self.ws, period)
 
 
 def open_site(path: str | Path) -> Site:
     """The workspace at `path` (or the nearest folder above it holding xltasks.toml)."""
-    start = Path(path).resolve()
-    for folder in (start, *start.parents):
-        config = folder / CONFIG_NAME
-        if config.is_file():
-            return _load(folder, config)
-    raise XltasksError(f"这里不是 xltasks 工作区（找不到 {CONFIG_NAME}）", file=str(start))
+    ws = Workspace.find(path)
+    if ws is None:
+        raise XltasksError("这里不是 xltasks 工作区（找不到 xltasks.toml）；可用 xltasks init 创建",
+                           file=str(Path(path).resolve()))
+    ws.close()
+    return Site(root=ws.root)
 
 
-def _date(value, config: Path, where: str) -> dt.date | None:
-    if value in (None, ""):
+def issued_template(site: Site, period: str, unit: str) -> Path | None:
+    """One unit's template of the period (latest templates run), None when it has none."""
+    db = site.ws.db
+    row = db.execute("SELECT i.path FROM issued i WHERE i.unit=? AND i.run_id=(SELECT MAX(id) FROM issue_runs "
+                     "WHERE period=?)", (unit, site.period(period).name)).fetchone()
+    if not row:
         return None
-    if isinstance(value, dt.date):
-        return value
-    try:
-        return dt.date.fromisoformat(str(value))
-    except ValueError:
-        raise XltasksError(f"日期格式应为 YYYY-MM-DD（收到 {value!r}）", file=str(config), where=where) from None
-
-
-def _load(root: Path, config: Path) -> Site:
-    try:
-        data = tomllib.loads(config.read_text(encoding="utf-8"))
-    except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise XltasksError(f"配置文件无法读取：{exc}", file=str(config)) from None
-    ws = data.get("workspace", {})
-    periods = [Period(str(p["name"]), _date(p.get("deadline"), config, f"periods[{i}].deadline"),
-                      _date(p.get("as_of"), config, f"periods[{i}].as_of"))
-               for i, p in enumerate(data.get("periods", []))]
-    return Site(root=root, title=str(ws.get("title", "")), year=int(ws.get("year", dt.date.today().year)),
-                office=str(ws.get("office", "")), contact=str(ws.get("contact", "")), periods=periods)
-
-
-def init_workspace(root: str | Path, register_source: str | Path, *, title: str, year: int,
-                   periods: list[Period], office: str = "", contact: str = "") -> Site:
-    """A new workspace at `root` with the register copied from `register_source` (tests, `make serve`)."""
-    from ..core.fileio import atomic_write_text
-    from ..core.register_io import load_register, write_register
-
-    root = Path(root)
-    root.mkdir(parents=True, exist_ok=True)
-    lines = ["[workspace]", f"title = {_toml_str(title)}", f"year = {int(year)}", f"office = {_toml_str(office)}",
-             f"contact = {_toml_str(contact)}", ""]
-    for p in periods:
-        lines += ["[[periods]]", f"name = {_toml_str(p.name)}"]
-        if p.deadline:
-            lines.append(f"deadline = {p.deadline.isoformat()}")
-        if p.as_of:
-            lines.append(f"as_of = {p.as_of.isoformat()}")
-        lines.append("")
-    atomic_write_text(root / CONFIG_NAME, "\n".join(lines))
-    write_register(load_register(register_source), root / REGISTER_NAME)
-    site = open_site(root)
-    for p in periods:
-        for d in (site.templates_dir(p.name), site.returns_dir(p.name), site.outputs_dir(p.name)):
-            os.makedirs(d, exist_ok=True)
-    return site
-
-
-def _toml_str(text: str) -> str:
-    return '"' + str(text).replace("\\", "\\\\").replace('"', '\\"') + '"'
+    path = (site.root / row[0]).resolve()
+    return path if site.root.resolve() in path.parents and path.is_file() else None
 
 
 def issued_templates(site: Site, period: str) -> dict[str, Path]:
-    """unit → its template of the period, as the 分发清单 lists them ({} before templates were issued)."""
-    from ..issuing.templates import DISTRIBUTION_LIST
-
-    folder = site.templates_dir(period)
-    listing = folder / DISTRIBUTION_LIST
-    if not listing.exists():
+    """unit → its template of the period from the latest templates run ({} before templates were issued)."""
+    db = site.ws.db
+    row = db.execute("SELECT MAX(id) FROM issue_runs WHERE period=?", (site.period(period).name,)).fetchone()
+    if not row or row[0] is None:
         return {}
-    stamp = listing.stat().st_mtime_ns
-    cached = _ISSUED.get(listing)
-    if cached and cached[0] == stamp:
-        return cached[1]
-    from python_calamine import CalamineWorkbook
-
-    rows = CalamineWorkbook.from_path(str(listing)).get_sheet_by_index(0).to_python()
-    out: dict[str, Path] = {}
-    if rows:
-        header = [str(c) for c in rows[0]]
-        ui, fi = header.index("单位"), header.index("文件")
-        for row in rows[1:]:
-            name = str(row[fi])
-            path = folder / name
-            if name and path.parent == folder and path.is_file():
-                out[str(row[ui])] = path
-    _ISSUED[listing] = (stamp, out)
+    out = {}
+    for unit, rel in db.execute("SELECT unit, path FROM issued WHERE run_id=? ORDER BY rowid", (row[0],)):
+        path = (site.root / rel).resolve()
+        if site.root.resolve() in path.parents and path.is_file():
+            out[unit] = path
     return out
-
-
-_ISSUED: dict[Path, tuple[int, dict[str, Path]]] = {}

@@ -7,6 +7,7 @@ token, and that token opens nothing else.
 """
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import ipaddress
 import urllib.parse
@@ -24,6 +25,7 @@ from starlette.staticfiles import StaticFiles
 from starlette.templating import Jinja2Templates
 
 from ..core import layout
+from ..core.errors import XltasksError
 from ..core.texts import TEMPLATES_DIR
 from .adapter import Site
 from .intake import Intake
@@ -118,7 +120,6 @@ def office_page(handler):
 
 async def office_form(request: Request):
     """The posted form of an office page, after its form token was checked (CSRF)."""
-    web = web_of(request)
     form = await request.form(max_files=0, max_fields=50)
     if not same_token(form.get("csrf"), request.session.get("csrf")):
         raise HTTPException(403, "表单已过期或来源不明，操作未执行。请刷新页面后重试。")
@@ -211,6 +212,16 @@ async def http_error(request: Request, exc: HTTPException):
                       signed_in=is_office(request) and not unit_page)
 
 
+async def library_error(request: Request, exc: XltasksError):
+    """A job the workspace could not do (a missing register, a broken config): its one Chinese line."""
+    web = web_of(request)
+    if request.url.path.startswith("/u/"):  # a unit sees no path or detail of the office's machine
+        return web.render(request, "error.html", status_code=503, title="暂时无法处理",
+                          message="报送系统暂时无法处理这个请求，请稍后再试或与督查室联系。", signed_in=False)
+    return web.render(request, "error.html", status_code=400, title="无法完成", message=str(exc),
+                      signed_in=is_office(request))
+
+
 async def body_too_large(request: Request, exc: BodyTooLarge):
     return HTMLResponse(too_large_page(web_of(request).limits.body_bytes), status_code=413)
 
@@ -264,8 +275,14 @@ def create_app(site: Site, *, limits: Limits | None = None) -> Starlette:
                    max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False),
         Middleware(SecurityHeaders),
     ]
-    app = Starlette(routes=routes, middleware=middleware,
-                    exception_handlers={HTTPException: http_error, BodyTooLarge: body_too_large})
+    @contextlib.asynccontextmanager
+    async def lifespan(app):
+        yield
+        web.intake.merger.close()
+
+    app = Starlette(routes=routes, middleware=middleware, lifespan=lifespan,
+                    exception_handlers={HTTPException: http_error, BodyTooLarge: body_too_large,
+                                        XltasksError: library_error})
     app.state.web = web
     return app
 

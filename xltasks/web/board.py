@@ -12,8 +12,11 @@ from pathlib import Path
 from ..collecting.merge import UNIT_MISSING, UNIT_REJECTED, UNIT_REPORTED
 from ..collecting.validate import STATUS_LABELS
 from ..core import rates
+from ..workspace.trend import STATUS_CLOSED
 
 STATE_LATE = "逾期"
+# task statuses as the 汇编 shows them: the arithmetic's, and 已销号 for a task closed in an earlier period
+TASK_STATUSES = (*rates.STATUSES, STATUS_CLOSED)
 LATE_RETURN = "逾期报送"
 
 
@@ -55,6 +58,14 @@ def _time_text(epoch: float) -> str:
     return dt.datetime.fromtimestamp(epoch).strftime("%Y-%m-%d %H:%M") if epoch else ""
 
 
+def _received_text(unit_status, decider) -> str:
+    """When the unit's deciding return came in: the workspace's receipt time, else the file's time."""
+    received = getattr(unit_status, "received_at", "")
+    if received:
+        return received[:16].replace("T", " ")
+    return _time_text(decider.mtime) if decider else ""
+
+
 def unit_rows(web, period: str, result, now: dt.datetime | None = None) -> list[UnitRow]:
     """One row per unit of the period, from collect's result; upload names and ids from the database."""
     now = now or dt.datetime.now()
@@ -75,13 +86,13 @@ def unit_rows(web, period: str, result, now: dt.datetime | None = None) -> list[
                                   received=_time_text(f.mtime), status=STATUS_LABELS.get(f.status, f.status),
                                   errors=f.errors, warnings=f.warnings, upload_id=up.id if up else None))
         decider = next((f for f in files if f.path == u.file), None)
-        late = bool(decider) and deadline_passed(deadline, dt.datetime.fromtimestamp(decider.mtime))
+        late = bool(getattr(u, "late", False))  # the workspace's collect: received after the deadline
         status = u.status
         if status == UNIT_MISSING and deadline_passed(deadline, now):
             status = STATE_LATE
         out.append(UnitRow(unit=u.unit, kind=u.kind, status=status, late=late, tasks=u.tasks,
                            lead_tasks=u.lead_tasks, rows=u.rows, errors=u.errors, warnings=u.warnings,
-                           received=_time_text(decider.mtime) if decider else "", files=lines,
+                           received=_received_text(u, decider), files=lines,
                            problems=list(decider.problems) if decider else []))
     return out
 
@@ -96,8 +107,8 @@ def counts(rows: list[UnitRow]) -> dict[str, int]:
 
 
 class AnalysisCache:
-    """The task statuses of a period as of a date: the 汇编's computation (compile_workbook, written to a
-    scratch file), done once per merged register and date."""
+    """The task statuses of a period as of a date: the workspace's own compile (closed tasks, history and
+    all) written to a scratch file, done once per merged register and date."""
 
     def __init__(self, web):
         self.web = web
@@ -105,7 +116,6 @@ class AnalysisCache:
         self._cache: dict[tuple, object] = {}
 
     def compiled(self, period: str, as_of: dt.date):
-        from ..compiling.writer import compile_workbook
         from ..core.progress_io import read_progress
 
         merged = self.web.site.merged_path(period)
@@ -119,8 +129,7 @@ class AnalysisCache:
                     return None
                 with tempfile.TemporaryDirectory(prefix="xltasks-web-") as tmp:
                     self._cache = {k: v for k, v in self._cache.items() if k[:2] != key[:2]}
-                    self._cache[key] = compile_workbook(self.web.site.register(), progress,
-                                                        Path(tmp) / "汇编.xlsx", as_of=as_of)
+                    self._cache[key] = self.web.site.compile_preview(period, as_of, Path(tmp) / "汇编.xlsx")
             return self._cache[key]
 
 
@@ -133,16 +142,16 @@ def by_section(register, compiled) -> list[tuple[str, dict[str, int]]]:
     status = {t.task_id: t.status for t in compiled.tasks}
     out: dict[str, dict[str, int]] = {}
     for t in register.tasks:
-        counts = out.setdefault(t.section or "（未分板块）", {s: 0 for s in rates.STATUSES})
+        counts = out.setdefault(t.section or "（未分板块）", {s: 0 for s in TASK_STATUSES})
         if t.id in status:
-            counts[status[t.id]] += 1
+            counts[str(status[t.id])] = counts.get(str(status[t.id]), 0) + 1
     return list(out.items())
 
 
 def status_counts(compiled) -> list[tuple[str, int]]:
     if compiled is None:
         return []
-    return [(s, compiled.counts.get(s, 0)) for s in rates.STATUSES]
+    return [(s, compiled.counts.get(s, 0)) for s in TASK_STATUSES if s in rates.STATUSES or compiled.counts.get(s)]
 
 
 def as_of_for(site, period: str, today: dt.date | None = None) -> dt.date:

@@ -14,7 +14,7 @@ from starlette.requests import Request
 from starlette.responses import FileResponse
 from starlette.routing import Route
 
-from .adapter import issued_templates
+from .adapter import issued_template
 from .app import web_of
 from .intake import Received
 from .security import same_token, unit_form_token
@@ -42,7 +42,7 @@ def _page(request: Request, web, token: str, unit: str, period: str, received: l
     today = dt.date.today()
     days_left = (p.deadline - today).days if p.deadline else None
     context = dict(signed_in=False, unit=unit, period=p, token=token, form_token=_form_token(web, token),
-                   has_template=unit in issued_templates(web.site, period), days_left=days_left,
+                   has_template=issued_template(web.site, period, unit) is not None, days_left=days_left,
                    history=web.store.uploads(period, unit), received=received or [], refusal=refusal)
     if request.headers.get("HX-Request") and request.method == "POST":
         return web.render(request, "bureau_result.html", status_code=status_code, **context)
@@ -56,7 +56,7 @@ async def page(request: Request):
 
 async def template(request: Request):
     web, token, unit, period = _unit(request)
-    path = issued_templates(web.site, period).get(unit)
+    path = issued_template(web.site, period, unit)
     if path is None:
         raise HTTPException(404, "本期模板尚未生成，请稍后再来或联系督查室。")
     return FileResponse(path, filename=path.name,

@@ -1,11 +1,12 @@
 """Uploads: store a returned file, check it the way `xltasks collect` does, and keep the period's merge fresh.
 
 One uploaded file goes: bytes → `<period>/.incoming/<random>/<safe name>` (a dot folder, which collect never
-reads) → `collecting.merge.check_path` (the very checks of collect, for the instant result) → linked into the
-period's returns folder (a new name, never overwriting; read-only afterwards) → recorded in the database →
-the period's merge (collect over the whole returns folder, `Site.collect`) is requested from one background
-worker, which coalesces bursts. The stored name is built here (time, a cleaned stem, a hash prefix), never
-taken as a path from the browser, and is checked to sit directly in the returns folder.
+reads) → `collecting.merge.check_path` (the very checks of collect, for the instant result) → received into
+the period's returns folder by the workspace (`Workspace.record_file`: written atomically under a new name,
+the receipt time kept for 逾期报送; read-only afterwards) → recorded in the database → the period's merge
+(the workspace's collect over the whole returns folder) is requested from one background worker, which
+coalesces bursts. The stored name is built here (time, a cleaned stem, a hash prefix), never taken as a path
+from the browser, and is checked to sit directly in the returns folder.
 
 A file sent through a unit's link that names ANOTHER unit is refused: it is kept apart (`.refused/`, for the
 office to look at) and never reaches the returns folder, so a unit cannot replace another unit's return. A
@@ -60,7 +61,7 @@ class Received:
 
 def shown_name(name: str) -> str:
     """The last part of a browser-sent file name, whichever separator it used (C:\\x\\a.xlsx, ../a.xlsx)."""
-    name = (name or "").replace("\x00", "")
+    name = "".join(c for c in (name or "") if ord(c) >= 32 and c != "\x7f")  # no NUL, CR, LF in a header
     return PureWindowsPath(PurePosixPath(name).name).name.strip() or "未命名"
 
 
@@ -133,8 +134,13 @@ class Intake:
                           f"请上传本单位的填报表")
             elif not named and via == VIA_UNIT:
                 reason = "未能认出这是哪个单位的填报表（详见下列问题），未放入报送文件夹"
-            target_dir = self.site.period_dir(period) / REFUSED_DIR if reason else self.site.returns_dir(period)
-            placed = _place(staged, target_dir)
+            if reason:
+                placed = _place(staged, self.site.period_dir(period) / REFUSED_DIR)
+            else:
+                placed = self.site.record(period, data, final_name, when.astimezone())
+                if placed.resolve().parent != self.site.returns_dir(period).resolve():
+                    raise ValueError(f"a return stored outside the returns folder: {placed}")
+                os.chmod(placed, 0o444)
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
         accepted = all(f.status == STATUS_ACCEPTED for f in results) and bool(results)
@@ -160,7 +166,7 @@ class Intake:
 
 
 def _place(staged: Path, folder: Path) -> Path:
-    """Link the staged file into `folder` under its own name (or name_2, …): never over another file, never
+    """Link a refused file into `folder` under its own name (or name_2, …): never over another file, never
     outside the folder; the placed file is read-only."""
     folder.mkdir(parents=True, exist_ok=True)
     stem, ext = os.path.splitext(staged.name)
@@ -183,12 +189,24 @@ def _place(staged: Path, folder: Path) -> Path:
     raise FileExistsError(f"no free name for {staged.name}")
 
 
+def _collect_in_child(root: str, period: str):
+    """The workspace's collect of a period, run in the merge process (module level: it is pickled by name)."""
+    from .adapter import Site
+
+    return Site(root=Path(root)).collect(period)
+
+
 class Merger:
     """One background worker that runs the period's collect after uploads; a burst of uploads gives one or
-    two runs, not one per file. `wait()` lets a page show the board as of every upload received before."""
+    two runs, not one per file. `wait()` lets a page show the board as of every upload received before.
+
+    The collect itself runs in one long-lived child process (spawned once): it uses the other core instead of
+    competing with the pages for this process's GIL, and a return that makes collect run out of memory takes
+    down that child, not the server (a new one is started for the next merge)."""
 
     def __init__(self, site: Site):
         self.site = site
+        self._pool = None
         self._cond = threading.Condition()
         self._wanted: dict[str, int] = {}  # period → generation requested
         self._done: dict[str, int] = {}  # period → generation whose merge finished
@@ -231,11 +249,31 @@ class Merger:
                     return
             for period, generation in todo:
                 try:
-                    self.results[period] = self.site.collect(period)
+                    self.results[period] = self._collect(period)
                     self.errors.pop(period, None)
                 except Exception as exc:  # noqa: BLE001 - shown on the office's pages, the worker goes on
                     log.exception("merge of %s failed", period)
-                    self.errors[period] = str(exc)
+                    self.errors[period] = str(exc) or type(exc).__name__
                 with self._cond:
                     self._done[period] = max(self._done.get(period, 0), generation)
                     self._cond.notify_all()
+
+    def _collect(self, period: str):
+        from concurrent.futures.process import BrokenProcessPool
+
+        if self._pool is None:
+            import multiprocessing
+            from concurrent.futures import ProcessPoolExecutor
+
+            self._pool = ProcessPoolExecutor(1, mp_context=multiprocessing.get_context("spawn"))
+        try:
+            return self._pool.submit(_collect_in_child, str(self.site.root), period).result()
+        except BrokenProcessPool:
+            self._pool = None  # the child died (killed, out of memory): the next merge starts a new one
+            raise RuntimeError("汇总进程意外退出，下次上传时将重新汇总") from None
+
+    def close(self) -> None:
+        """Stop the merge process (the app's shutdown)."""
+        if self._pool is not None:
+            self._pool.shutdown(wait=True, cancel_futures=True)
+            self._pool = None

@@ -66,7 +66,8 @@ async def overview(request: Request):
         status_chart=bar_chart(statuses, title="任务状态") if statuses else "",
         unit_chart=bar_chart([(k, unit_counts[k]) for k in ("已报送", "有错误退回", "未报送", "逾期")],
                              title="报送情况") if unit_counts else "",
-        steps=board.next_steps(web.site, period, issued, unit_counts), merge_error=web.intake.merger.errors.get(period))
+        steps=board.next_steps(web.site, period, issued, unit_counts), merge_error=web.intake.merger.errors.get(period),
+        status=web.site.status(period), closed=len(web.site.closed_tasks()))
 
 
 # --- 任务台账 --------------------------------------------------------------------------------------------
@@ -77,11 +78,14 @@ async def tasks(request: Request):
     register = web.site.register()
     q = request.query_params
     text, section, leader, unit, status = (q.get(k, "").strip() for k in ("q", "section", "leader", "unit", "status"))
-    rates_by_period: dict[str, dict[str, object]] = {}
+    rates_by_period: dict[str, dict[str, dict]] = {}
     for p in web.site.periods:
-        compiled = await run_in_threadpool(web.analysis.compiled, p.name, board.as_of_for(web.site, p.name))
-        if compiled is not None:
-            rates_by_period[p.name] = {t.task_id: t for t in compiled.tasks}
+        stored = web.site.task_statuses(p.name)  # what the period's compiled 汇编 said
+        if not stored:  # not compiled yet: the 汇编's computation on what has been merged so far
+            compiled = await run_in_threadpool(web.analysis.compiled, p.name, board.as_of_for(web.site, p.name))
+            stored = {t.task_id: {"rate": t.rate, "status": t.status} for t in compiled.tasks} if compiled else {}
+        if stored:
+            rates_by_period[p.name] = stored
     current = web.site.current_period().name
     latest = next((p.name for p in reversed(web.site.periods) if p.name in rates_by_period), None)
     shown = []
@@ -92,16 +96,17 @@ async def tasks(request: Request):
             continue
         if status:
             got = rates_by_period.get(latest or "", {}).get(t.id)
-            if got is None or got.status != status:
+            if got is None or got["status"] != status:
                 continue
         shown.append(t)
     return web.render(request, "tasks.html", nav="tasks", tasks=shown, total=len(register.tasks),
                       sections=list(dict.fromkeys(t.section for t in register.tasks)),
                       leaders=sorted({x for t in register.tasks for x in t.leader.split("、") if x}),
-                      units=[u.name for u in register.units], statuses=board.rates.STATUSES,
+                      units=[u.name for u in register.units], statuses=board.TASK_STATUSES,
                       filters=dict(q=text, section=section, leader=leader, unit=unit, status=status),
                       periods=[p for p in web.site.periods if p.name in rates_by_period],
-                      rates=rates_by_period, latest=latest, current=current)
+                      rates=rates_by_period, latest=latest, current=current,
+                      with_deadline=any(getattr(t, "deadline", "") for t in register.tasks))
 
 
 # --- 模板下发 --------------------------------------------------------------------------------------------
@@ -133,11 +138,15 @@ async def issue_generate(request: Request):
     form = await office_form(request)
     period = _period(request, web, str(form.get("period", "")))
     try:
-        run = await run_in_threadpool(web.site.issue_templates, period)
+        issued = await run_in_threadpool(web.site.issue_templates, period)
     except XltasksError as exc:
         raise HTTPException(400, f"模板未能生成：{exc}") from None
-    web.store.ensure_tokens([it.unit for it in run.issued], period)
-    msg = f"已生成 {len(run.issued)} 个单位的填报模板"
+    web.store.ensure_tokens([it.unit for it in issued.run.issued], period)
+    msg = f"已生成 {len(issued.run.issued)} 个单位的填报模板"
+    if issued.prefilled_units:
+        msg += f"，其中 {len(issued.prefilled_units)} 个按往期报送预填"
+    if issued.closed_left_out:
+        msg += f"；已销号的 {len(issued.closed_left_out)} 项任务不再下发"
     return RedirectResponse(f"/issue?period={period}&msg={msg}", status_code=303)
 
 
@@ -263,16 +272,15 @@ async def returns_file(request: Request):
 
 @office_page
 async def compile_page(request: Request):
+    """Compile the period for an as-of date, then write its 督查通报 from the same figures."""
     web = web_of(request)
     period = _period(request, web)
-    p = web.site.period(period)
     as_of = board.as_of_for(web.site, period)
     error = ""
     compiled = None
     if request.method == "POST":
         form = await office_form(request)
         period = _period(request, web, str(form.get("period", "")))
-        p = web.site.period(period)
         try:
             as_of = dt.date.fromisoformat(str(form.get("as_of", "")))
         except ValueError:
@@ -281,20 +289,18 @@ async def compile_page(request: Request):
             await _merged(web, period)
             try:
                 compiled = await run_in_threadpool(web.site.compile, period, as_of)
+                await run_in_threadpool(web.site.bulletin, period)
             except XltasksError as exc:
-                error = f"汇编未能编制：{exc}"
-    out = web.site.outputs_dir(period)
-    downloads = [(kind, label) for kind, label, name in _OUTPUTS if (out / name).is_file()]
-    return web.render(request, "compile.html", nav="compile", period=p, as_of=as_of, compiled=compiled,
-                      error=error, downloads=downloads, has_soffice=_has_soffice(),
+                error = f"{'督查通报' if compiled else '汇编'}未能写出：{exc}"
+    downloads = [(kind, label) for kind, label in _OUTPUTS if web.site.output_path(period, kind).is_file()]
+    return web.render(request, "compile.html", nav="compile", period=web.site.period(period), as_of=as_of,
+                      compiled=compiled, error=error, downloads=downloads, has_soffice=_has_soffice(),
                       chart=bar_chart(board.status_counts(compiled), title="任务状态") if compiled else "",
                       sections=board.by_section(web.site.register(), compiled) if compiled else [],
-                      statuses=board.rates.STATUSES,
-                      status_code=400 if error else 200)
+                      statuses=board.TASK_STATUSES, status_code=400 if error and not compiled else 200)
 
 
-_OUTPUTS = (("xlsx", "完成情况汇编（.xlsx）", "汇编.xlsx"), ("pdf", "完成情况汇编（.pdf）", "汇编.pdf"),
-            ("docx", "督查通报（.docx）", "督查通报.docx"))
+_OUTPUTS = (("xlsx", "完成情况汇编（.xlsx）"), ("pdf", "完成情况汇编（.pdf）"), ("docx", "督查通报（.docx）"))
 _MEDIA = {"xlsx": XLSX, "pdf": "application/pdf",
           "docx": "application/vnd.openxmlformats-officedocument.wordprocessingml.document"}
 
@@ -310,17 +316,16 @@ async def compile_download(request: Request):
     web = web_of(request)
     period = _period(request, web)
     kind = request.path_params["kind"]
-    entry = next((e for e in _OUTPUTS if e[0] == kind), None)
-    if entry is None:
+    if kind not in _MEDIA:
         raise HTTPException(404, "没有这种文件。")
-    out = web.site.outputs_dir(period)
-    path = out / entry[2]
-    if kind == "pdf" and not path.is_file() and (out / "汇编.xlsx").is_file():
+    path = web.site.output_path(period, kind)
+    xlsx = web.site.output_path(period, "xlsx")
+    if kind == "pdf" and xlsx.is_file() and (not path.is_file() or path.stat().st_mtime < xlsx.stat().st_mtime):
         if not _has_soffice():
             raise HTTPException(404, "这台电脑没有安装 LibreOffice，无法生成 PDF；请下载 .xlsx 后自行打印。")
         from ..core.libreoffice import convert
 
-        path = await run_in_threadpool(convert, out / "汇编.xlsx", out, "pdf")
+        path = await run_in_threadpool(convert, xlsx, path.parent, "pdf")
     if not path.is_file():
         raise HTTPException(404, "这个文件还没有生成，请先编制汇编。")
     return FileResponse(path, filename=f"{period}_{path.name}", media_type=_MEDIA[kind])

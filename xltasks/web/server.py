@@ -21,7 +21,7 @@ def background_server(app, host: str = "127.0.0.1", port: int | None = None) -> 
     import uvicorn
 
     port = port or free_port(host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="off"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
     thread = threading.Thread(target=server.run, name="xltasks-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20

@@ -3,7 +3,8 @@
 The database is shared with the command line (`xltasks collect` may run on the same workspace while the
 page is served): WAL journal (readers never block the writer), one writer at a time inside this process
 (a lock), a busy timeout for writers of other processes, and a few retries when SQLite still says the
-database is locked. Tables of this module are prefixed `web_`.
+database is locked. Its tables (`web_settings`, `web_tokens`, `web_uploads`) are version 3 of the workspace
+database's schema (xltasks/workspace/db.py), created and migrated with the rest by opening the workspace.
 """
 from __future__ import annotations
 
@@ -21,36 +22,11 @@ from ..core.errors import XltasksError
 
 T = TypeVar("T")
 
-SCHEMA = """
-CREATE TABLE IF NOT EXISTS web_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
-CREATE TABLE IF NOT EXISTS web_tokens (
-    token TEXT PRIMARY KEY,
-    unit TEXT NOT NULL,
-    period TEXT NOT NULL,
-    created_at TEXT NOT NULL,
-    revoked_at TEXT
-);
-CREATE INDEX IF NOT EXISTS web_tokens_unit ON web_tokens (unit, period);
-CREATE TABLE IF NOT EXISTS web_uploads (
-    id INTEGER PRIMARY KEY AUTOINCREMENT,
-    period TEXT NOT NULL,
-    unit TEXT NOT NULL,            -- the unit whose link was used, or the unit the file names (office uploads)
-    via TEXT NOT NULL,             -- unit / office
-    original_name TEXT NOT NULL,   -- as the browser sent it (shown only, never used as a path)
-    stored_path TEXT NOT NULL,     -- relative to the workspace
-    sha256 TEXT NOT NULL,
-    size INTEGER NOT NULL,
-    received_at TEXT NOT NULL,
-    status TEXT NOT NULL,          -- accepted / rejected / refused (not placed in the returns folder)
-    errors INTEGER NOT NULL,
-    warnings INTEGER NOT NULL,
-    rows INTEGER NOT NULL,
-    problems TEXT NOT NULL         -- JSON list of {code, level, sheet, cell, message, suggestion, member}
-);
-CREATE INDEX IF NOT EXISTS web_uploads_unit ON web_uploads (period, unit);
-"""
 
 BUSY_TIMEOUT_S = 10
+# One writer at a time in this process: threads queue here instead of in SQLite's busy handler, which sleeps
+# in growing steps (up to 100 ms) and so turns a burst of uploads into a slow crawl.
+WRITE_LOCK = threading.Lock()
 WRITE_RETRIES = 6
 
 
@@ -84,10 +60,9 @@ class Store:
     def __init__(self, path: str | Path):
         self.path = Path(path)
         self._local = threading.local()
-        self._write_lock = threading.Lock()
+        self._write_lock = WRITE_LOCK
         try:
-            with self._write_lock:
-                self._db().executescript(SCHEMA)  # CREATE … IF NOT EXISTS: harmless when another process races
+            self._db()
         except sqlite3.DatabaseError as exc:
             raise XltasksError(f"工作区数据库无法打开（{exc}）", file=str(self.path)) from None
 
@@ -141,6 +116,10 @@ class Store:
     def secret_key(self) -> str:
         """The key that signs session cookies and form tokens; made once and kept in the database, so a
         restart does not sign everybody out."""
+        cached = getattr(self, "_secret", None)
+        if cached:
+            return cached
+
         def make(db):
             row = db.execute("SELECT value FROM web_settings WHERE key='secret_key'").fetchone()
             if row:
@@ -148,7 +127,8 @@ class Store:
             key = secrets.token_urlsafe(48)
             db.execute("INSERT INTO web_settings (key, value) VALUES ('secret_key', ?)", (key,))
             return key
-        return self.write(make)
+        self._secret = self.write(make)
+        return self._secret
 
     # --- unit links ------------------------------------------------------------------------------------
     def token_of(self, unit: str, period: str) -> str | None:

@@ -10,6 +10,7 @@ one transaction with the version bump, so an interrupted migration leaves the pr
   their hashes), `collect_runs` + `unit_rounds` (each unit's status per period, late returns), `closures`
   (销号), `compilations` + `task_rates` + `unit_rates` (what each period's 汇编 said, for the trend and
   the 通报).
+- version 3: the web page's `web_settings`, `web_tokens`, `web_uploads` (see _V3).
 
 Opening an older database migrates it; a database of a newer xltasks (a version above SCHEMA_VERSION) is
 refused with a message saying so, never half-read.
@@ -102,8 +103,40 @@ CREATE TABLE unit_rates (
 );
 """
 
+# version 3: the web page (`xltasks serve`, xltasks/web/store.py) — its settings (the office password's salted
+# hash, the key that signs sessions), each unit's link token per period (revocable), every upload received
+# through the page with what the checks said.
+_V3 = """
+CREATE TABLE web_settings (key TEXT PRIMARY KEY, value TEXT NOT NULL);
+CREATE TABLE web_tokens (
+    token TEXT PRIMARY KEY,
+    unit TEXT NOT NULL,
+    period TEXT NOT NULL,
+    created_at TEXT NOT NULL,
+    revoked_at TEXT
+);
+CREATE INDEX web_tokens_unit ON web_tokens (unit, period);
+CREATE TABLE web_uploads (
+    id INTEGER PRIMARY KEY AUTOINCREMENT,
+    period TEXT NOT NULL,
+    unit TEXT NOT NULL,            -- the unit whose link was used, or the unit the file names (office uploads)
+    via TEXT NOT NULL,             -- unit / office
+    original_name TEXT NOT NULL,   -- as the browser sent it (shown only, never used as a path)
+    stored_path TEXT NOT NULL,     -- relative to the workspace ('' when refused before storing)
+    sha256 TEXT NOT NULL,
+    size INTEGER NOT NULL,
+    received_at TEXT NOT NULL,
+    status TEXT NOT NULL,          -- accepted / rejected / refused (kept out of the returns folder)
+    errors INTEGER NOT NULL,
+    warnings INTEGER NOT NULL,
+    rows INTEGER NOT NULL,
+    problems TEXT NOT NULL         -- JSON list of {code, level, sheet, cell, message, suggestion, member}
+);
+CREATE INDEX web_uploads_unit ON web_uploads (period, unit);
+"""
+
 # MIGRATIONS[i] brings a database from version i to version i + 1.
-MIGRATIONS: tuple[str, ...] = (LEDGER_SCHEMA, _V2)
+MIGRATIONS: tuple[str, ...] = (LEDGER_SCHEMA, _V2, _V3)
 SCHEMA_VERSION = len(MIGRATIONS)
 
 

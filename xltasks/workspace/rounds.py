@@ -265,8 +265,9 @@ def late_units(ws, period: str) -> list[str]:
 # --- compiling -----------------------------------------------------------------------------------------
 
 def compile_period(ws, period: str, *, output: str | Path | None = None, merged: str | Path | None = None,
-                   register_path: str | Path | None = None, rules: str | None = None, title: str | None = None):
-    """The period's 汇编 (see module doc); returns the CompileResult."""
+                   register_path: str | Path | None = None, rules: str | None = None, title: str | None = None,
+                   as_of: dt.date | None = None):
+    """The period's 汇编 (see module doc) as of the period's date, or `as_of`; returns the CompileResult."""
     from ..compiling.rules import load_rules
     from ..compiling.writer import compile_workbook
     from ..core.progress_io import read_progress
@@ -282,7 +283,7 @@ def compile_period(ws, period: str, *, output: str | Path | None = None, merged:
     progress = read_progress(merged)
     output = Path(output) if output else ws.compilation_path(p.name)
     rule_set = load_rules(rules or _rules_ref(ws))
-    result = compile_workbook(register, progress, output, as_of=p.as_of, rules=rule_set, title=title,
+    result = compile_workbook(register, progress, output, as_of=as_of or p.as_of, rules=rule_set, title=title,
                               register_file=str(register_path), progress_file=str(merged),
                               history=history_for(ws, p.name, progress))
     if output.resolve() == ws.compilation_path(p.name).resolve():
