@@ -11,7 +11,7 @@ from tests.collecting.test_collect import CLEAN, PERIOD, edit, fill, issued, lin
 from tests.collecting.test_validate import check
 from xltasks.core import layout, rates
 from xltasks.issuing.fill import Entry
-from xltasks.collecting.sheet_xml import _is_percent_code
+from xltasks.collecting.percent_formats import _is_percent_code
 from xltasks.collecting.merge import collect
 from xltasks.core.models import DIRECTION_UPPER
 

@@ -18,8 +18,9 @@ from typing import Iterable
 from ..core.layout import SHEET_META
 from ..core.sheetsize import far_cell, sheet_parts
 from .intake import MAX_SHEET_CELLS, MAX_SHEET_COLS, MAX_SHEET_ROWS, IntakeFailure, Source, preflight_data
-from .sheet_xml import (Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas, _xlsx_percent_styles,
-                        _xlsx_styled_cells, is_clean)
+from .percent_formats import _xlsx_percent_styles, _xlsx_styled_cells
+from .sheet_xml import (Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas,
+                        is_clean)
 
 @dataclass
 class Book:
