@@ -176,3 +176,45 @@ def test_a_library_error_is_one_chinese_line_not_a_traceback(office, site, links
     assert r.status_code == 400 and "工作区还没有任务台账" in r.text and "Traceback" not in r.text
     r = office.get(f"/u/{links['市发改委']}")
     assert r.status_code in (200, 503) and "register" not in r.text and str(site.root) not in r.text
+
+
+def test_compile_writes_the_bulletin_from_the_same_figures(office, returns):
+    office_upload(office, [(f"{u}.xlsx", returns[u].read_bytes()) for u in ("市发改委", "市交通局", "市住建局")])
+    page = office.get(f"/compile?period={PERIOD}")
+    r = office.post(f"/compile?period={PERIOD}", data={"csrf": csrf_of(page.text), "period": PERIOD,
+                                                       "as_of": "2021-09-30"})
+    assert r.status_code == 200 and "督查通报（.docx）" in r.text
+    d = office.get("/compile/download/docx", params={"period": PERIOD})
+    assert d.status_code == 200 and d.content[:2] == b"PK"
+    import docx
+
+    text = "\n".join(p.text for p in docx.Document(io.BytesIO(d.content)).paragraphs)
+    assert "2021年政府工作报告重点工作督查" in text and "纳入督查的5项重点工作" in text
+    shown = dict(re.findall(r"<tr><td>([^<]+)</td><td class=\"num\">(\d+)</td><td class=\"num\">[\d.]+%</td>",
+                            r.text))  # the 汇总 table of the page
+    assert sum(map(int, shown.values())) == 5 and shown["超序时"] == "2"
+    for status, n in shown.items():  # the 通报 says what the page says
+        assert f"{status}{n}项" in text, (status, n)
+
+
+def test_a_return_after_the_deadline_is_marked_late(tmp_path):
+    import datetime as dt
+
+    from starlette.testclient import TestClient
+
+    from tests.web.conftest import LOCAL, TEST_LIMITS, make_workspace, sign_in
+    from xltasks.web.app import create_app
+
+    site = make_workspace(tmp_path, deadline=dt.date(2021, 10, 10))
+    from xltasks.issuing.fill import fill_template
+    from xltasks.web.adapter import issued_templates
+    from tests.collecting.test_collect import CLEAN
+
+    path = tmp_path / "交通.xlsx"
+    fill_template(issued_templates(site, PERIOD)["市交通局"], path, CLEAN["市交通局"])
+    with TestClient(create_app(site, limits=TEST_LIMITS), client=LOCAL) as office:
+        sign_in(office)
+        r = office_upload(office, [("交通.xlsx", path.read_bytes())])
+        row = unit_row(r.text, "市交通局")
+        assert "已报送" in row and "逾期报送" in row
+        assert unit_row(r.text, "市住建局").startswith("late") and "逾期" in unit_row(r.text, "市住建局")
