@@ -5,6 +5,7 @@
     .venv/bin/python scripts/bench.py --sizes 2000/300   # any N/M list, comma-separated
     .venv/bin/python scripts/bench.py --one-core         # collect on the bundled returns vs the naive merge, CPU 0
     .venv/bin/python scripts/bench.py --web              # `xltasks serve`: upload latency and load (web_load.py)
+    .venv/bin/python scripts/bench.py --import-text 0.5,1,2,4.5   # text imports towards the 5 MB limit
 
 Row 216/106 is the real Hangzhou register (workbooks/example/register.json). Other rows are synthetic
 registers of N tasks over M units shaped like it: the number of units per task, each unit's share of the
@@ -312,8 +313,43 @@ def stage_compile(work: Path) -> dict:
     return {"tasks": len(res.tasks), "counts": res.counts}
 
 
+def labelled_text(megabytes: float) -> str:
+    """A decomposition in the inline labelled family, grown to about `megabytes` of UTF-8 (distinct texts,
+    so no task is a duplicate)."""
+    lines, size, k = [], 0, 0
+    while size < megabytes * 1_000_000:
+        k += 1
+        line = (f"{k}.推进第{k}项重点工作，确保按期完成年度目标任务。（责任领导：张明；牵头单位：区发改局；"
+                f"配合单位：区财政局、区统计局、各镇街；完成时限：2021年6月底前）")
+        lines.append(line)
+        size += len(line.encode("utf-8")) + 1
+    return "\n".join(lines)
+
+
+def stage_import_text(work: Path) -> dict:
+    from xltasks.importers import import_paths
+
+    reg = import_paths([work / "source.txt"])
+    return {"tasks": len(reg.tasks), "units": len(reg.units), "layout": reg.layout}
+
+
+def bench_import_text(sizes_mb: list[float], work: Path) -> str:
+    """Import time and peak memory of text decompositions growing towards the size limit (linear in size)."""
+    rows = ["| text MB | tasks | layout | wall s | peak RSS MiB |", "|---:|---:|---|---:|---:|"]
+    for mb in sizes_mb:
+        folder = work / f"text_{mb}"
+        folder.mkdir(parents=True, exist_ok=True)
+        (folder / "source.txt").write_text(labelled_text(mb), encoding="utf-8")
+        info = run_stage("import_text", folder)
+        rows.append(f"| {mb} | {info['tasks']} | {info['layout']} | {info['seconds']:.2f} | "
+                    f"{info['peak_rss_mib']:.0f} |")
+        print(rows[-1], flush=True)
+    return "\n".join(rows)
+
+
 STAGE_FUNCS = {"import": stage_import, "templates": stage_templates, "fill": stage_fill,
-               "baseline": stage_baseline, "collect": stage_collect, "compile": stage_compile}
+               "baseline": stage_baseline, "collect": stage_collect, "compile": stage_compile,
+               "import_text": stage_import_text}
 
 
 def _child(stage: str, work: Path) -> int:
@@ -466,14 +502,20 @@ def main(argv: list[str] | None = None) -> int:
                         help="only the one-core comparison: `xltasks collect` on the bundled returns against the "
                              "naive merge, both pinned to CPU 0 (scripts/bench_one_core.py)")
     parser.add_argument("--before", default="", help="with --one-core: an older xltasks package folder to time too")
-    parser.add_argument("--stage", choices=STAGES, help=argparse.SUPPRESS)
+    parser.add_argument("--stage", choices=tuple(STAGE_FUNCS), help=argparse.SUPPRESS)
     parser.add_argument("--web", action="store_true",
                         help="instead: the web page's upload-to-result latency and 100 units uploading at once")
+    parser.add_argument("--import-text", dest="import_text",
+                        help="instead: import labelled text of these sizes in MB (comma-separated, limit 5)")
     args = parser.parse_args(argv)
     if args.stage:
         return _child(args.stage, Path(args.work))
     if args.web:
         return _web(args)
+    if args.import_text:
+        with tempfile.TemporaryDirectory(prefix="xltasks-bench-") as tmp:
+            print(bench_import_text([float(x) for x in args.import_text.split(",")], Path(tmp)))
+        return 0
     sys.path.insert(0, str(Path(__file__).resolve().parent))
     import bench_one_core  # the issue-12 target: collect ≤ 0.15× the naive merge on one core
 

@@ -54,7 +54,18 @@ COLUMNS: tuple[Column, ...] = (
     Column("problems", "存在问题与下步计划", 36, True, task_level=True),
     Column("note", "说明", 22, False),
 )
+# 完成时限, shown right of 说明 only in a unit's workbook whose tasks have deadlines: every other column keeps
+# its letter, and collect, which reads columns by label, needs it not (it is the office's, not the unit's).
+DEADLINE_COLUMN = Column("deadline", "完成时限", 12, False, task_level=True)
+
+
+def entry_columns(with_deadline: bool) -> tuple[Column, ...]:
+    """The 填报 sheet's columns: COLUMNS, and 完成时限 after them when the unit's tasks have deadlines."""
+    return COLUMNS + (DEADLINE_COLUMN,) if with_deadline else COLUMNS
+
+
 COLUMN_INDEX = {c.key: i for i, c in enumerate(COLUMNS)}  # 0-based
+DEADLINE_INDEX = len(COLUMNS)
 HEADER_LABELS = tuple(c.label for c in COLUMNS)
 LABELS = {c.key: c.label for c in COLUMNS}  # column key → header label
 REQUIRED_LABELS = ("任务编号", "细化项目", "指标名称", "计量单位", "目标值", "当前值", "指标方向",

@@ -30,7 +30,6 @@ DISTRIBUTION_LIST = "分发清单.xlsx"
 ENTRY_NAME = "xltasks_entry"  # defined name of the 填报 entry area
 
 _C = layout.COLUMN_INDEX
-_NCOLS = len(layout.COLUMNS)
 _DIRECTION_DESCRIPTIONS = (
     (rates.DIRECTION_LABELS[DIRECTION_HIGHER], "表示数值越大越好，完成率=当前值÷目标值"),
     (rates.DIRECTION_LABELS[DIRECTION_UPPER], "表示数值不超过目标值即为完成（如失业率控制在3.5%以内），超过时完成率=目标值÷当前值"),
@@ -229,7 +228,8 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     ws = wb.add_worksheet(layout.SHEET_ENTRY)
     fast_formulas(ws)  # saves a quarter of the run time
 
-    last_col = _NCOLS - 1
+    columns = layout.entry_columns(any(task.deadline for task, _ in tasks))
+    last_col = len(columns) - 1
     n_lead = sum(1 for _, role in tasks if role == ROLE_LEAD)
     ws.merge_range(layout.TITLE_ROW - 1, 0, layout.TITLE_ROW - 1, last_col, "", f.title)
     write_text(ws, layout.TITLE_ROW - 1, 0, f"{layout.period_label(period)} 重点工作推进情况填报表", f.title)
@@ -239,7 +239,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     ws.merge_range(layout.INFO_ROW - 1, 0, layout.INFO_ROW - 1, last_col, "", f.info)
     write_text(ws, layout.INFO_ROW - 1, 0, info, f.info)
     header = layout.HEADER_ROW - 1
-    for c, col in enumerate(layout.COLUMNS):
+    for c, col in enumerate(columns):
         ws.write_string(header, c, col.label, f.header)
         ws.set_column(c, c, col.width)
     ws.set_row(header, 30)
@@ -262,6 +262,10 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
                 ws.write_number(first, col[key], value, cell_format)
             else:
                 write_text(ws, first, col[key], value, cell_format)
+        if len(columns) > layout.DEADLINE_INDEX:
+            if n > 1:
+                ws.merge_range(first, layout.DEADLINE_INDEX, last, layout.DEADLINE_INDEX, "", f.locked_text)
+            write_text(ws, first, layout.DEADLINE_INDEX, task.deadline, f.locked_text)
         for key in ("highlights", "problems"):
             if n > 1:
                 ws.merge_range(first, col[key], last, col[key], "", f.narrative)
