@@ -19,6 +19,7 @@ from ..core import layout, rates
 from ..core.errors import XltasksError
 from ..core.fileio import atomic_write_with
 from ..core.models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
+from .deadlines import DEADLINE_COLUMNS, DeadlineColumn, has_deadlines
 from .history import CompilationHistory
 from .rules import STATUSES_OF, TASK_ONLY, RuleSet, load_rules
 from ..core.texts import render
@@ -88,6 +89,7 @@ class TaskResult:
     items: list[ItemResult] = field(default_factory=list)
     row: int = 0  # first 1-based row of its block in sheet 汇编
     units_not_reported: list[str] = field(default_factory=list)  # marked （未报送） in 责任单位
+    overdue: bool = False  # past its own 完成时限 and under 100% on the as-of date (issue 13)
 
 
 @dataclass
@@ -333,7 +335,8 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
         if history is not None:
             from .trend import write_trend_columns, write_trend_sheet
 
-            last_col = write_trend_columns(ws, f, results, history, COL_ROW_UNIT + 1, (HEAD1_ROW, HEAD2_ROW),
+            first_trend = COL_ROW_UNIT + 1 + (DEADLINE_COLUMNS if has_deadlines(register) else 0)
+            last_col = write_trend_columns(ws, f, results, history, first_trend, (HEAD1_ROW, HEAD2_ROW),
                                            COL_TASK_RATE)
             ws.print_area(0, 0, last_row, last_col)
             unit_rates = rates.unit_rates_of_rows(progress.rows, pending_as_zero=pz)
@@ -382,6 +385,10 @@ def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSe
             ws.write_string(HEAD2_ROW, c, sub, f.head)
     for i, label in enumerate(HELPERS):
         ws.write_string(HEAD2_ROW, COL_SCORED + i, label, f.helper)
+    deadlines = DeadlineColumn(COL_ROW_UNIT + 1, (HEAD1_ROW, HEAD2_ROW), AS_OF_REF) if has_deadlines(register) \
+        else None  # issue 13: only where the register has deadlines
+    if deadlines:
+        deadlines.header(ws, f.head, f.helper)
     ws.set_row(HEAD1_ROW, 20)
     ws.set_row(HEAD2_ROW, 20)
 
@@ -405,15 +412,17 @@ def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSe
             last_group = task.group
         row = _write_task(ws, f, task, rows_by_task.get(task.id, []), row, rules, as_of, expected, pz, band,
                           sections[section], leaders[_leader_key(task)], lead_units[_unit_key(task)],
-                          widths, heights, results, reported_units, history)
+                          widths, heights, results, reported_units, history, deadlines)
     last_row = max(row - 1, FIRST_DATA_ROW)
     for r, h in heights.items():
         ws.set_row(r, min(h, MAX_ROW_HEIGHT))
 
     _conditional_formats(ws, f, rules, FIRST_DATA_ROW, last_row)
+    if deadlines:
+        deadlines.colour(ws, f.wb, rules, FIRST_DATA_ROW, last_row, COL_TASK_RATE)
     ws.freeze_panes(FIRST_DATA_ROW, 1)
     set_a3_landscape(ws, repeat_rows=(HEAD1_ROW, HEAD2_ROW))
-    ws.print_area(0, 0, last_row, LAST_VISIBLE)
+    ws.print_area(0, 0, last_row, deadlines.col if deadlines else LAST_VISIBLE)
     return last_row
 
 
@@ -430,7 +439,8 @@ def _info_cells(ws, f: _Formats, as_of: dt.date, expected: float, deadline: dt.d
 def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int, rules: RuleSet, as_of,
                 expected: float, pz: bool, band: float, section_key: int, leader_key: int, unit_key: int,
                 widths, heights: dict[int, float], results: list[TaskResult],
-                reported_units: set[str] = frozenset(), history: CompilationHistory | None = None) -> int:
+                reported_units: set[str] = frozenset(), history: CompilationHistory | None = None,
+                deadlines: DeadlineColumn | None = None) -> int:
     items = _items_of(task, rows, pz)
     # a unit has reported when its return was accepted (rows alone also tell, for a Progress built by hand);
     # the task is 未报送 only when none of its units has
@@ -519,6 +529,8 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     ws.write_number(start, COL_SECTION_KEY, section_key)
     ws.write_number(start, COL_LEADER_KEY, leader_key)
     ws.write_number(start, COL_UNIT_KEY, unit_key)
+    overdue = deadlines.task(ws, _put, f.center, task, start, end, t_rate, COL_TASK_RATE, as_of) \
+        if deadlines else False
 
     task_need = max(lines_needed(task.text, widths[COL_TASK]), lines_needed(units_text, widths[COL_UNITS]),
                     lines_needed(highlights, widths[COL_HIGHLIGHTS]),
@@ -529,7 +541,8 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
 
     results.append(TaskResult(task_id=task.id, rate=t_rate, status=status, reported=reported,
                               highlight=hl.label if hl else "", units_reported=sorted({it.unit for it in items}),
-                              items=item_results, row=start + 1, units_not_reported=missing_units))
+                              items=item_results, row=start + 1, units_not_reported=missing_units,
+                              overdue=overdue))
     return end + 1
 
 

@@ -172,6 +172,22 @@ STATUS_NOT_REPORTED = "未报送"  # no accepted return from any unit of the tas
 STATUSES = (STATUS_DONE, STATUS_AHEAD, STATUS_ON_TIME, STATUS_BEHIND, STATUS_NO_RATE, STATUS_NOT_REPORTED)
 
 
+# A task with its own 完成时限 (issue 13), past it on the as-of date and not at 100%: a mark beside its status
+# (not one of STATUSES, so the counts of a register without deadlines stay as they are).
+OVERDUE_MARK = "逾期"
+
+
+def overdue(rate: Rate, as_of: dt.date, deadline: dt.date | None) -> bool:
+    """Past its own deadline on `as_of` and under 100% (no rate at all counts as under)."""
+    return deadline is not None and as_of > deadline and not (rate is not None and rate >= 1)
+
+
+def overdue_formula(rate_ref: str, as_of_ref: str, deadline_ref: str) -> str:
+    """Formula of overdue(): the deadline cell holds a date (blank: no deadline), the rate a number or ""."""
+    return (f"AND(ISNUMBER({deadline_ref}),{as_of_ref}>{deadline_ref},"
+            f"NOT(AND(ISNUMBER({rate_ref}),N({rate_ref})>=1)))")
+
+
 def expected_progress(as_of: dt.date, start: dt.date | None = None, end: dt.date | None = None) -> float:
     """Share of an annual task's time elapsed on `as_of`, counted in months (Q3 end = 75%).
 
