@@ -204,9 +204,8 @@ def parse_phrase(text: str, people: frozenset[str] = frozenset()) -> Roles | Non
         elif m_resp:
             roles.add_units(KIND_CO if roles.lead else KIND_UNITS, m_resp.group("who"), people)
             said = True
-        elif all(_ORGISH.search(x) for x in parse_units(clause).units):
-            roles.add_units(KIND_CO if roles.lead else KIND_UNITS, clause, people)
-            said = True
+        elif said and all(_ORGISH.search(x) for x in parse_units(clause).units):
+            roles.add_units(KIND_CO, clause, people)  # a bare list after a role clause ("A牵头，B、C")
         else:
             return None  # a clause that is neither a role nor a deadline: not a role phrase
     return roles if said and roles.found else None

@@ -253,15 +253,19 @@ def _cell_text(page, bbox) -> str:
             width = nxt["x1"] - nxt["x0"]
             if LABEL_LINE.match(texts[k + 1]):
                 out += "\n"  # "省牵头单位：…" starts its own line
-            elif listed:
-                # units separated by 、/，: a full line wrapped (punctuation may leave up to two characters'
-                # room at its end); a short one ended where the author broke it
-                out += "" if room < 2.2 * width or text.endswith(tuple("、，,；;")) else "\n"
             else:
-                # one unit a line: a full line that ends like a unit or is a person's name ended there all
-                # the same, unless what follows is only a name's tail
-                ended = looks_like_person(text) or ends_like_unit(text)
-                out += "" if room < width + 1.0 and (not ended or len(texts[k + 1]) <= 2) else "\n"
+                # Chinese line breaking goes by words, so a wrapped line may end several characters short of
+                # the edge: a line wrapped unless it ends a unit (or a person's name) where the author broke
+                # it; one that ends like a unit wrapped only when it is full and only a name's tail follows
+                tail = re.split("[、，,；;]", text)[-1]
+                if listed and not tail:
+                    out += ""  # it ends with 、: the next unit follows
+                elif not (looks_like_person(tail) or ends_like_unit(tail)):
+                    out += "" if room < 5 * width else "\n"
+                elif listed:
+                    out += "" if room < 2.2 * width else "\n"  # a full line in a 、-list: a wrap
+                else:
+                    out += "" if room < 2.2 * width and len(texts[k + 1]) <= 2 else "\n"
     return out
 
 
@@ -319,7 +323,7 @@ def _continue_row(last: list[str | None], body: list[list[str | None]], roles: l
             prev = last[c] or ""
             tail = prev.split("\n")[-1]
             separated = any(sep in prev + value for sep in "、，,；;")
-            ended = (roles[c] in (*UNIT_ROLES, ROLE_LEADER) and not separated
+            ended = (roles[c] in (*UNIT_ROLES, ROLE_LEADER) and not separated and len(value.split("\n")[0]) > 2
                      and (ends_like_unit(tail) or looks_like_person(tail)))
             last[c] = prev + ("\n" if ended else "") + value
     del body[0]
@@ -395,8 +399,9 @@ def unwrap_lines(text: str) -> str:
     for k, (line, w) in enumerate(zip(lines, widths)):
         buf += line.strip()
         nxt = lines[k + 1] if k + 1 < len(lines) else ""
-        ends = (line.rstrip().endswith(("。", "）", ")", "】", "]")) and bool(_STARTS_ITEM.match(nxt))
-                or bool(LABEL_LINE.match(nxt)))
+        inside = sum(buf.count(c) for c in "（(【[") > sum(buf.count(c) for c in "）)】]")
+        complete = line.rstrip().endswith(("。", "）", ")", "】", "]")) or ends_like_unit(line)
+        ends = not inside and (complete and bool(_STARTS_ITEM.match(nxt)) or bool(LABEL_LINE.match(nxt)))
         if w < full * 0.92 or ends or not nxt.strip():
             out.append(buf)
             buf = ""
