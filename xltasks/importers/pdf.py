@@ -1,5 +1,8 @@
 """Decompositions received as PDF files.
 
+(Over 400 lines on purpose: the two table readers — ruling lines and text positions — and the paragraph
+re-joining share this module's rules for where a printed line ends a unit and where it only wraps.)
+
 Tables: pdfplumber finds each table from its ruling lines, so a cell is the area between the lines — text
 that wraps inside a narrow cell is joined back (a line that reaches the cell's right edge continues on the
 next one; a shorter line ends there), and unit boundaries come from 、/，, never from line ends. A cell
