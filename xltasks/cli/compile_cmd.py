@@ -80,13 +80,17 @@ def _report(result, output: Path, pdf: bool) -> None:
     click.echo(f"汇编: {output}（{len(result.tasks)} 项任务：{counts}；序时进度 {result.expected:.2%}，"
                f"着色规则 {result.rules.name}）")
     if pdf:
-        from ..core.libreoffice import convert, find_soffice
+        export_pdf(output, "安装 libreoffice-calc 后可加 --pdf 导出。")
 
-        if not find_soffice():
-            click.echo("未找到 LibreOffice (soffice)，未导出 PDF；安装 libreoffice-calc 后可加 --pdf 导出。", err=True)
-            return
-        pdf_path = convert(output, output.parent, "pdf")
-        click.echo(f"PDF: {pdf_path}")
+
+def export_pdf(path: Path, install_hint: str) -> None:
+    """`--pdf`: a PDF beside `path` through LibreOffice, or a note on stderr when it is not installed."""
+    from ..core.libreoffice import convert, find_soffice
+
+    if not find_soffice():
+        click.echo(f"未找到 LibreOffice (soffice)，未导出 PDF；{install_hint}", err=True)
+        return
+    click.echo(f"PDF: {convert(path, path.parent, 'pdf')}")
 
 
 COMMANDS = [compile_cmd]

@@ -123,19 +123,33 @@ def receive_cmd(ctx, period, files, received_at):
 
 @click.command("close-task")
 @click.argument("period")
-@click.argument("task_ids", nargs=-1, required=True)
-@click.option("--reason", required=True, help="销号原因，如“已全面完成”。")
+@click.argument("task_ids", nargs=-1)
+@click.option("--reason", default=None, help="销号原因，如“已全面完成”（给出任务编号时必填）。")
+@click.option("--from", "sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
+              help="从督查室编辑的表格销号：第一个工作表中“任务编号”列与“销号原因”（或“销号”）列，填了原因的任务销号。")
 @click.pass_context
-def close_task_cmd(ctx, period, task_ids, reason):
+def close_task_cmd(ctx, period, task_ids, reason, sheet):
     """销号：任务不再下发到以后各期的模板，汇编中标为“已销号”并在汇总中另计。
 
     \b
     示例：
       xltasks close-task 2021Q3 4.28 4.128 --reason 已全面完成
+      xltasks close-task 2021Q3 --from 销号.xlsx
     """
+    from ..workspace.closures import closures_from_sheet
+
     ws = _workspace(ctx)
-    closed = ws.close_task(period, task_ids, reason=reason)
-    click.echo(f"已销号 {len(closed)} 项任务（{ws.period(period).name}）：{'、'.join(c.task_id for c in closed)}")
+    if bool(task_ids) == bool(sheet):
+        raise click.UsageError("请给出要销号的任务编号（加 --reason），或用 --from 指定销号表，二者选一")
+    if task_ids:
+        if not (reason or "").strip():
+            raise click.MissingParameter(ctx=ctx, param=next(p for p in ctx.command.params if p.name == "reason"))
+        closed = ws.close_task(period, task_ids, reason=reason)
+    else:
+        already = ws.closures()  # the sheet can be kept all year: tasks closed before are left out
+        reasons = {tid: why for tid, why in closures_from_sheet(sheet) if tid not in already}
+        closed = ws.close_task(period, list(reasons), reason=reasons) if reasons else []
+    click.echo(f"已销号 {len(closed)} 项任务（{ws.period(period).name}）：{'、'.join(c.task_id for c in closed) or '无'}")
 
 
 @click.command("bulletin")
@@ -163,12 +177,9 @@ def bulletin_cmd(ctx, period, output, date, pdf):
     click.echo(f"督查通报：{result.path}（{c['n_tasks']} 项任务：{counts}{closed}；滞后任务 {len(c['lagging'])} 项，"
                f"未报送单位 {len(c['missing_units'])} 个，逾期报送 {len(c['late_units'])} 个）")
     if pdf:
-        from ..core.libreoffice import convert, find_soffice
+        from .compile_cmd import export_pdf
 
-        if not find_soffice():
-            click.echo("未找到 LibreOffice (soffice)，未导出 PDF。", err=True)
-            return
-        click.echo(f"PDF: {convert(result.path, result.path.parent, 'pdf')}")
+        export_pdf(result.path, "安装 libreoffice-writer 后可加 --pdf 导出。")
 
 
 COMMANDS = [init_cmd, status_cmd, receive_cmd, close_task_cmd, bulletin_cmd]

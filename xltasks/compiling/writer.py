@@ -20,6 +20,7 @@ from ..core.errors import XltasksError
 from ..core.fileio import atomic_write_with
 from ..core.models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .deadlines import DEADLINE_COLUMNS, DeadlineColumn, has_deadlines
+from .figures import STATUS_CLOSED, NO_SECTION, leader_key, section_key, summary_figures, unit_key
 from .history import CompilationHistory
 from .rules import STATUSES_OF, TASK_ONLY, RuleSet, load_rules
 from ..core.texts import render
@@ -54,7 +55,6 @@ DEADLINE_REF = f"${xl_col_to_name(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
 NOT_FILLED_TEXT = "已报送，未填写"  # a unit of the task reported, but wrote nothing for this task
 UNIT_NOT_REPORTED_MARK = "（未报送）"  # after a unit's name in 责任单位 when it has no accepted return
 UNIT_LATE_MARK = "（逾期报送）"  # after a unit's name when its return came after the deadline (workspace)
-STATUS_CLOSED = "已销号"  # a task closed (销号) in this period or before (workspace): counted apart
 LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
 
@@ -254,14 +254,6 @@ def _put(ws, r1: int, c: int, r2: int, value, cell_format, *, formula: str | Non
         write_text(ws, r1, c, value, cell_format)
 
 
-def _leader_key(task: Task) -> str:
-    return task.leader.strip() or task.group.strip() or "（未注明）"
-
-
-def _unit_key(task: Task) -> str:
-    return task.lead_unit or (task.units[0] if task.units else "") or "（未注明）"
-
-
 _SHOWN_IDS = 5  # task ids named in the one-line summary of rows the register lacks
 
 
@@ -312,9 +304,9 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
     leaders: dict[str, int] = {}
     lead_units: dict[str, int] = {}
     for t in register.tasks:
-        sections.setdefault(t.section or "（未分板块）", len(sections) + 1)
-        leaders.setdefault(_leader_key(t), len(leaders) + 1)
-        lead_units.setdefault(_unit_key(t), len(lead_units) + 1)
+        sections.setdefault(section_key(t), len(sections) + 1)
+        leaders.setdefault(leader_key(t), len(leaders) + 1)
+        lead_units.setdefault(unit_key(t), len(lead_units) + 1)
 
     results: list[TaskResult] = []
 
@@ -397,7 +389,7 @@ def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSe
     last_section, last_group = None, None
     band = rules.on_time_band
     for task in register.tasks:
-        section = task.section or "（未分板块）"
+        section = task.section or NO_SECTION
         if section != last_section:
             ws.merge_range(row, 0, row, LAST_VISIBLE, "", f.section)
             write_text(ws, row, 0, section, f.section)
@@ -411,7 +403,7 @@ def _write_main(ws, f: _Formats, register: Register, rows_by_task, rules: RuleSe
             row += 1
             last_group = task.group
         row = _write_task(ws, f, task, rows_by_task.get(task.id, []), row, rules, as_of, expected, pz, band,
-                          sections[section], leaders[_leader_key(task)], lead_units[_unit_key(task)],
+                          sections[section], leaders[leader_key(task)], lead_units[unit_key(task)],
                           widths, heights, results, reported_units, history, deadlines)
     last_row = max(row - 1, FIRST_DATA_ROW)
     for r, h in heights.items():
@@ -612,9 +604,9 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     ws.write_string(1, 2, "序时进度", f.info_right)
     ws.write_formula(1, 3, f"='{SHEET_MAIN}'!{EXPECTED_REF}", f.info_pct, expected)
 
-    counts = _count(results)
-    closed = counts.get(STATUS_CLOSED, 0)
-    total = len(results) - closed
+    # the figures the 督查通报 prints too (figures.py): closed tasks counted apart, outside every total
+    figures = summary_figures(register, {r.task_id: r.status for r in results})
+    counts, closed, total = figures.overall.counts, figures.closed, figures.overall.total
     ws.merge_range(3, 0, 3, 3, "", f.group)
     write_text(ws, 3, 0, "一、总体情况", f.group)
     for c, label in enumerate(("序号", "类别", "任务数", "占比")):
@@ -650,19 +642,12 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     ws.insert_chart(3, 5, chart)
 
     row = max(tot + 3, 20)
-    by_key = {"section": defaultdict(lambda: defaultdict(int)), "leader": defaultdict(lambda: defaultdict(int)),
-              "unit": defaultdict(lambda: defaultdict(int))}
-    for task, res in zip(register.tasks, results):
-        if res.status == STATUS_CLOSED:
-            continue
-        by_key["section"][sections[task.section or "（未分板块）"]][res.status] += 1
-        by_key["leader"][leaders[_leader_key(task)]][res.status] += 1
-        by_key["unit"][lead_units[_unit_key(task)]][res.status] += 1
-    for heading, label, names, key_col, kind in (
-            ("二、按板块", "板块", sections, COL_SECTION_KEY, "section"),
-            ("三、按牵头领导", "牵头领导", leaders, COL_LEADER_KEY, "leader"),
-            ("四、按牵头单位", "牵头单位", lead_units, COL_UNIT_KEY, "unit")):
-        row = _breakdown(ws, f, row, heading, label, names, col_range(key_col), status_rng, by_key[kind], n_cols)
+    for heading, label, names, key_col, groups in (
+            ("二、按板块", "板块", sections, COL_SECTION_KEY, figures.sections),
+            ("三、按牵头领导", "牵头领导", leaders, COL_LEADER_KEY, figures.leaders),
+            ("四、按牵头单位", "牵头单位", lead_units, COL_UNIT_KEY, figures.lead_units)):
+        by_number = {names[b.name]: b.counts for b in groups}
+        row = _breakdown(ws, f, row, heading, label, names, col_range(key_col), status_rng, by_number, n_cols)
     ws.freeze_panes(2, 0)
     set_a3_landscape(ws)
 
