@@ -141,3 +141,16 @@ def test_status_json_says_where_the_year_stands(year):
     assert q3["counts"]["已销号"] == 1 and statuses["2021Q2"]["closed_here"] == [year["closed_task"]]
     assert statuses["2021Q1"]["next_step"] == "生成并下发模板：xltasks templates 2021Q1"
     assert q3["next_step"].startswith("催报 94 个未报送单位：xltasks remind 2021Q3")
+
+
+def test_libreoffice_recalculates_the_trend_and_the_closed_count_to_our_values(year, soffice, tmp_path):
+    """变化, the 趋势 sheet's references and means, and the 已销号 count in the 汇总: LibreOffice computes every
+    formula of the 2021Q3 汇编 to the value we cached, with no error value."""
+    from tests.recalc import compare_with_libreoffice, formula_cells
+
+    path = year["root"] / "2021Q3" / "汇编.xlsx"
+    sheets = {sheet for sheet, _ in formula_cells(path)}
+    assert {"汇编", "汇总", "趋势"} <= sheets
+    compared, problems = compare_with_libreoffice(path, tmp_path)
+    assert problems == []
+    assert compared > 216 * 2  # every task's 变化 and its 趋势 reference, at least
