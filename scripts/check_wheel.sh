@@ -28,4 +28,11 @@ from xltasks.web.app import WEB_TEMPLATES
 for name in ('base.html', 'bureau.html', 'returns.html', 'static/htmx.min.js', 'static/style.css', 'static/app.js'):
     assert (WEB_TEMPLATES / name).is_file(), name
 "
+# the same period in a workspace: the 督查通报's Word template ships in the wheel too
+"$x" init ws --title "2021年政府工作报告重点工作督查" --year 2021
+(cd ws && "$x" import "$example/source/hangzhou_2021_decomposition.txt" && "$x" templates 2021Q3 \
+    && "$x" receive 2021Q3 "$example/returns" && { "$x" collect 2021Q3 || test $? -eq 1; } \
+    && "$x" compile 2021Q3 && "$x" bulletin 2021Q3 && "$x" status 2021Q3 --json > status.json)
+test -s ws/2021Q3/督查通报.docx
+grep -q '"compiled_at": "20' ws/status.json
 echo "wheel install: the whole cycle ran from $(basename "$work"/dist/xltasks-*.whl) outside the checkout"
