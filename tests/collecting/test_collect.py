@@ -12,7 +12,8 @@ import pytest
 
 from xltasks.core import layout
 from xltasks.issuing.fill import Entry, fill_template
-from xltasks.collecting.merge import UNIT_MISSING, UNIT_REJECTED, UNIT_REPORTED, collect, progress_frame
+from xltasks.collecting.merge import collect, progress_frame
+from xltasks.core.statuses import SubmissionStatus
 from xltasks.core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
                             Register, Task, Unit)
 from xltasks.core.progress_io import read_progress, write_progress
@@ -139,8 +140,8 @@ def test_clean_returns_merged_with_nothing_lost(issued, tmp_path):
         assert lines_of(res.progress.rows, unit) == expected_lines(unit), unit
     assert res.missing_units == ["市农业农村局"]
     status = {u.unit: u.status for u in res.units}
-    assert status == {"市发改委": UNIT_REPORTED, "市交通局": UNIT_REPORTED, "市应急局": UNIT_REPORTED,
-                      "市住建局": UNIT_REPORTED, "市农业农村局": UNIT_MISSING}
+    assert status == {"市发改委": SubmissionStatus.REPORTED, "市交通局": SubmissionStatus.REPORTED, "市应急局": SubmissionStatus.REPORTED,
+                      "市住建局": SubmissionStatus.REPORTED, "市农业农村局": SubmissionStatus.MISSING}
     assert res.progress.reported_units == ["市发改委", "市交通局", "市应急局", "市住建局"]
 
     rows = {(r.unit, r.provenance.row): r for r in res.progress.rows}
@@ -238,7 +239,7 @@ def test_duplicates_newest_wins_by_saved_time(issued, tmp_path):
     assert "new.xlsx" in st["newest.xlsx"].problems[-1].message
     unit = next(u for u in res.units if u.unit == "市住建局")
     assert (unit.status, Path(unit.file).name, Path(unit.data_file).name, unit.rows) == (
-        UNIT_REJECTED, "newest.xlsx", "new.xlsx", 1)
+        SubmissionStatus.REJECTED, "newest.xlsx", "new.xlsx", 1)
     assert [r.item for r in res.progress.rows] == ["新"] and not res.valid
     assert res.progress.reported_units == ["市住建局"]
 
@@ -252,7 +253,7 @@ def test_rejected_file_not_merged_but_others_are(issued, tmp_path):
     (ret / "notes.xlsx").write_text("单位,进度\n", encoding="utf-8")  # a renamed CSV
     res = collect([ret], reg, PERIOD)
     assert not res.valid
-    assert {u.unit: u.status for u in res.units}["市应急局"] == UNIT_REJECTED
+    assert {u.unit: u.status for u in res.units}["市应急局"] == SubmissionStatus.REJECTED
     assert lines_of(res.progress.rows, "市发改委") == expected_lines("市发改委")
     assert lines_of(res.progress.rows, "市应急局") == []
     codes = [(p.unit, p.code, p.cell) for p in res.problems]

@@ -23,7 +23,8 @@ from tests.collecting.test_collect import PERIOD, expected_lines, lines_of
 from xltasks.collecting import intake, sheet_xml
 from xltasks.cli import main
 from xltasks.issuing.fill import Entry
-from xltasks.collecting.intake import IntakeFailure, Source, preflight
+from xltasks.collecting.intake import Source, preflight
+from xltasks.core.errors import ReturnedFileError
 from xltasks.collecting.merge import collect
 from xltasks.core.problems import CODES
 from xltasks.core.progress_io import read_progress
@@ -90,8 +91,7 @@ def test_corpus_is_large_and_covers_the_issue():
 
 
 @pytest.mark.parametrize("case", CASES, ids=[c.name for c in CASES])
-def test_hostile_file(case, kit, corpus, register_json, tmp_path, monkeypatch):
-    monkeypatch.delenv("XLTASKS_DEBUG", raising=False)
+def test_hostile_file(case, kit, corpus, register_json, tmp_path):
     folder = returns_folder(kit, corpus[case.name], tmp_path)
     before = hashes(folder)
     out = tmp_path / "out"
@@ -172,7 +172,7 @@ def test_defusedxml_guards_openpyxl_and_our_readers(corpus):
         openpyxl.load_workbook(p)
     assert isinstance(e.value.__cause__, EntitiesForbidden)
     # our own readers refuse it before parsing: preflight looks at every XML member's prolog
-    with pytest.raises(IntakeFailure) as e:
+    with pytest.raises(ReturnedFileError) as e:
         preflight(Source(str(p), str(p), p.read_bytes(), 0.0))
     assert e.value.code == "xml-dtd"
     # and the formula reader goes through defusedxml too
@@ -508,7 +508,7 @@ def test_file_read_stops_at_the_cap(tmp_path, monkeypatch):
     p = tmp_path / "big.xlsx"
     p.write_bytes(b"PK\x03\x04" + b"\0" * 5000)
     [s] = intake.sources_of(p)
-    with pytest.raises(IntakeFailure) as e:
+    with pytest.raises(ReturnedFileError) as e:
         preflight(s)
     assert e.value.code == "too-large"
     real_fstat = intake.os.fstat
@@ -516,6 +516,6 @@ def test_file_read_stops_at_the_cap(tmp_path, monkeypatch):
         (*real_fstat(fd)[:6], 10, *real_fstat(fd)[7:])))  # stat says 10 bytes: the read still stops
     [s] = intake.sources_of(p)
     assert len(s.data) <= 1001
-    with pytest.raises(IntakeFailure) as e:
+    with pytest.raises(ReturnedFileError) as e:
         preflight(s)
     assert e.value.code == "too-large"

@@ -292,7 +292,8 @@ def test_zero_target_and_blank_direction_are_warned(issued, tmp_path):
 def test_unfilled_template_of_a_supporting_unit_is_accepted_with_a_warning(tmp_path):
     """A unit with only 配合 tasks that sends its template back unfilled: accepted (已报送), but the
     empty-return warning says nothing was filled in."""
-    from xltasks.collecting.merge import UNIT_REPORTED, collect
+    from xltasks.collecting.merge import collect
+    from xltasks.core.statuses import SubmissionStatus
     from xltasks.core.models import Unit
     from xltasks.issuing.templates import make_templates
 
@@ -306,4 +307,4 @@ def test_unfilled_template_of_a_supporting_unit_is_accepted_with_a_warning(tmp_p
     assert f.status == "accepted" and f.rows == []
     assert [(p.code, p.level, p.sheet) for p in f.problems] == [("empty-return", "警告", layout.SHEET_ENTRY)]
     assert "没有填写任何内容" in f.problems[0].message
-    assert {u.unit: u.status for u in res.units}["市司法局"] == UNIT_REPORTED
+    assert {u.unit: u.status for u in res.units}["市司法局"] == SubmissionStatus.REPORTED

@@ -19,6 +19,7 @@ from click.testing import CliRunner
 from xltasks.core import rates
 from xltasks.cli import main
 from xltasks.compiling.writer import SHEET_LEGEND, SHEET_MAIN, SHEET_SUMMARY, compile_workbook
+from xltasks.core.statuses import TaskStatus
 from xltasks.core.models import DIRECTION_QUALITATIVE, DIRECTION_UPPER, Progress, ProgressRow, Register, Task
 from xltasks.core.progress_io import write_progress
 from xltasks.compiling.rules import load_rules
@@ -222,7 +223,7 @@ def test_summary_counts_equal_python_classification(compiled):
     ws = wb[SHEET_SUMMARY]
     overall = {ws.cell(r, 2).value: (ws.cell(r, 3).value, ws.cell(r, 4).value) for r in range(6, 12)}
     python = {s: sum(1 for t in result.tasks if rates.classify(t.rate, 0.75, reported=t.reported) == s)
-              for s in rates.STATUSES}
+              for s in TaskStatus}
     assert {k: v[0] for k, v in overall.items()} == python == result.counts
     assert overall["滞后"][1] == pytest.approx(2 / 9)
     # per leader: 戴建平 has 7 tasks of which 2 已完成, 2 超序时, 1 达序时, 1 滞后, 0 无完成率, 1 未报送

@@ -9,6 +9,7 @@ from xlsxwriter.utility import xl_rowcol_to_cell
 
 from xltasks.core import rates
 from xltasks.core.models import DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER
+from xltasks.core.statuses import TaskStatus
 from xltasks.core.xlsx import new_workbook, write_text
 
 from tests.recalc import compare_with_libreoffice
@@ -108,16 +109,16 @@ def test_expected_progress_and_classify():
     assert rates.expected_progress(dt.date(2021, 9, 30)) == 0.75
     assert rates.expected_progress(dt.date(2021, 6, 30)) == 0.5
     e = 0.75
-    assert rates.classify(1.2, e) == rates.STATUS_DONE
-    assert rates.classify(0.8, e) == rates.STATUS_AHEAD
-    assert rates.classify(0.75, e) == rates.STATUS_ON_TIME
-    assert rates.classify(0.74, e) == rates.STATUS_BEHIND
-    assert rates.classify(0.78, e, on_time_band=0.05) == rates.STATUS_ON_TIME
-    assert rates.classify(0.9, e, reported=False) == rates.STATUS_NOT_REPORTED
+    assert rates.classify(1.2, e) == TaskStatus.DONE
+    assert rates.classify(0.8, e) == TaskStatus.AHEAD
+    assert rates.classify(0.75, e) == TaskStatus.ON_TIME
+    assert rates.classify(0.74, e) == TaskStatus.BEHIND
+    assert rates.classify(0.78, e, on_time_band=0.05) == TaskStatus.ON_TIME
+    assert rates.classify(0.9, e, reported=False) == TaskStatus.NOT_REPORTED
     # reported but nothing computable (all pending, not self-rated) is not the same as not reported
-    assert rates.classify(None, e) == rates.STATUS_NO_RATE
-    assert rates.classify(None, e, reported=False) == rates.STATUS_NOT_REPORTED
-    assert rates.STATUSES == ("已完成", "超序时", "达序时", "滞后", "无完成率", "未报送")
+    assert rates.classify(None, e) == TaskStatus.NO_RATE
+    assert rates.classify(None, e, reported=False) == TaskStatus.NOT_REPORTED
+    assert tuple(TaskStatus) == ("已完成", "超序时", "达序时", "滞后", "无完成率", "未报送")
     assert rates.share(3, 4) == 0.75 and rates.share(0, 0) is None
     assert rates.below_margin(0.6, 0.75, 0.1) and not rates.below_margin(0.7, 0.75, 0.1)
 

@@ -17,7 +17,8 @@ from xltasks.core import layout
 from xltasks.compiling.reader import match_to_register, read_compilation, reproduce, to_progress
 from xltasks.compiling.writer import compile_workbook
 from xltasks.issuing.example import build_returns, plan_returns, reporting_unit
-from xltasks.collecting.merge import UNIT_MISSING, UNIT_REPORTED, collect
+from xltasks.collecting.merge import collect
+from xltasks.core.statuses import SubmissionStatus
 from xltasks.core.models import LEVEL_ERROR, DIRECTION_QUALITATIVE
 from xltasks.core.register_io import load_register
 from xltasks.issuing.templates import make_templates, plan_recipients
@@ -124,8 +125,8 @@ def test_non_reporting_units_are_listed_missing(register, collected, progress_00
     assert len(collected.missing_units) > 30
     status = {u.unit: u.status for u in collected.units}
     # 市跨境电商综试办 leads 2.15 and 3.30 in the register, but 002 reports both under 市商务局
-    assert status["市跨境电商综试办"] == UNIT_MISSING
-    assert status["市商务局"] == UNIT_REPORTED and status["市发改委"] == UNIT_REPORTED
+    assert status["市跨境电商综试办"] == SubmissionStatus.MISSING
+    assert status["市商务局"] == SubmissionStatus.REPORTED and status["市发改委"] == SubmissionStatus.REPORTED
     assert sorted(collected.progress.reported_units) == sorted(plan.units)
 
 

@@ -1,6 +1,6 @@
 """The command line: a thin click layer over the library.
 
-Library errors (XltasksError) become a one-line `Error: …` and exit 1; bad usage exits 2 (click);
+Library errors (core/errors.py) become a one-line `Error: …` and exit 1; bad usage (UsageError) exits 2;
 `xltasks -v …` shows the traceback instead. Each stage's commands live in a module of their own here.
 """
 from __future__ import annotations
@@ -16,7 +16,7 @@ from typing import Iterable
 import click
 
 from .. import __version__
-from ..core.errors import XltasksError
+from ..core.errors import UsageError, XltasksError
 
 _COMMAND_MODULES = ("workspace_cmd", "import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
                     "compilation_cmd", "serve_cmd")
@@ -35,6 +35,10 @@ class _Group(click.Group):
             return super().invoke(ctx)
         except (click.exceptions.Exit, click.Abort, click.ClickException):
             raise
+        except UsageError as exc:
+            if ctx.meta.get("xltasks.verbose"):
+                traceback.print_exc()
+            raise click.UsageError(str(exc)) from None
         except XltasksError as exc:
             if ctx.meta.get("xltasks.verbose"):
                 traceback.print_exc()

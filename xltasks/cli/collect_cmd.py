@@ -95,7 +95,8 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
 
     with _ProgressBar() as bar:
         result = collect(dirs, register, period, directory=directory, exclude=exclude, ledger=ledger_path,
-                         progress=bar.update, password=password)
+                         progress=bar.update, password=password,
+                         debug=click.get_current_context().meta.get("xltasks.verbose", False))
 
     write_progress(result.progress, output)
     if csv_path:
@@ -174,9 +175,9 @@ def rejected_lines(result, dirs, limit: int = REJECTED_SHOWN) -> list[str]:
     sheet and cell, so the console alone tells what to fix."""
     from ..core.models import LEVEL_ERROR
     from ..collecting.report import shown_path
-    from ..collecting.validate import STATUS_REJECTED
+    from ..core.statuses import FileStatus
 
-    rejected = [f for f in result.files if f.status == STATUS_REJECTED]
+    rejected = [f for f in result.files if f.status == FileStatus.REJECTED]
     out = []
     for f in rejected[:limit]:
         errors = [p for p in f.problems if p.level == LEVEL_ERROR]

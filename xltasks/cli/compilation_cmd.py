@@ -58,7 +58,7 @@ def import_compilation_command(file: str, out: str, register_path: str | None, p
 
 
 def _load_register(path: str):
-    from ..core.errors import XltasksError
+    from ..core.errors import InputError
 
     suffix = Path(path).suffix.lower()
     if suffix in (".xlsx", ".xlsm", ".json"):
@@ -66,7 +66,7 @@ def _load_register(path: str):
 
         return load_register(path)
     if not Path(path).is_file():
-        raise XltasksError("找不到任务台账文件", file=path)
+        raise InputError("找不到任务台账文件", file=path)
     from ..importers import import_paths
 
     return import_paths([path])

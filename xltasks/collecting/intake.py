@@ -12,7 +12,7 @@ by inflating against the declared size once a file is big enough to matter, any 
 member refused, encryption detected with msoffcrypto (decrypted in memory with a password, never on disk).
 
 Each file's bytes are read once; the sha256, the zip and the calamine workbook all work on that buffer.
-A file that cannot be opened gives an `IntakeFailure` carrying a problem code of problems.py.
+A file that cannot be opened gives a `ReturnedFileError` carrying a problem code of problems.py.
 The sheet-extent caps (MAX_SHEET_*) are applied by workbook.Book before calamine reads a sheet.
 """
 from __future__ import annotations
@@ -28,6 +28,7 @@ from functools import cached_property
 from pathlib import Path
 from typing import Iterable, Iterator
 
+from ..core.errors import ReturnedFileError
 from ..core.fileio import sha256_bytes
 
 WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
@@ -71,18 +72,6 @@ class Source:
     @property
     def name(self) -> str:
         return self.path.replace("::", "/").rsplit("/", 1)[-1]
-
-
-class IntakeFailure(Exception):
-    """A file that cannot be opened as a workbook: `code` is a problems.py code, `reason` Chinese text;
-    `sheet`/`cell` name the place when there is one (a value far outside the template's area)."""
-
-    def __init__(self, code: str, reason: str = "", sheet: str = "", cell: str = ""):
-        super().__init__(reason)
-        self.code = code
-        self.reason = reason
-        self.sheet = sheet
-        self.cell = cell
 
 
 # ---------------------------------------------------------------------------------------------------
@@ -237,7 +226,7 @@ def sniff(data: bytes) -> str:
 def preflight(source: Source, password: str | None = None) -> tuple[str, zipfile.ZipFile | None]:
     """Decide the format from the bytes and refuse what must not be parsed. Returns (kind, zip).
 
-    Raises IntakeFailure: not-a-workbook, encrypted, bad-password, too-large, xml-dtd.
+    Raises ReturnedFileError: not-a-workbook, encrypted, bad-password, too-large, xml-dtd.
     """
     kind, zf, _ = preflight_data(source, password)
     return kind, zf
@@ -247,24 +236,24 @@ def preflight_data(source: Source, password: str | None = None) -> tuple[str, zi
     """`preflight`, also returning the bytes to parse: the file's own, or its decryption (in memory only)."""
     data = source.data
     if source.error:
-        raise IntakeFailure("not-a-workbook", source.error)
+        raise ReturnedFileError("not-a-workbook", source.error)
     if data == b"PK-too-large" or (not data and _too_big_on_disk(source)):
-        raise IntakeFailure("too-large", "超过读取上限")
+        raise ReturnedFileError("too-large", "超过读取上限")
     if not data:
-        raise IntakeFailure("not-a-workbook", "文件为空或无法读取")
+        raise ReturnedFileError("not-a-workbook", "文件为空或无法读取")
     if sniff(data) == "ole" and _ole_encrypted(data):
         # An encrypted OOXML is an OLE file holding EncryptionInfo + EncryptedPackage; .xls may be RC4.
         if not password:
-            raise IntakeFailure("encrypted")
+            raise ReturnedFileError("encrypted")
         data = _decrypt(data, password)
         if sniff(data) == "ole" and _ole_encrypted(data):
-            raise IntakeFailure("bad-password", "解密后仍为加密文件")
+            raise ReturnedFileError("bad-password", "解密后仍为加密文件")
     kind, zf = _preflight_bytes(data)
     return kind, zf, data
 
 
 def _preflight_bytes(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
-    from .untrusted_zip import InflatedZip, check_declared_sizes, check_xml_prologs  # they raise IntakeFailure
+    from .untrusted_zip import InflatedZip, check_declared_sizes, check_xml_prologs  # they raise ReturnedFileError
 
     magic = sniff(data)
     if magic == "ole":
@@ -275,31 +264,31 @@ def _preflight_bytes(data: bytes) -> tuple[str, zipfile.ZipFile | None]:
         zf = InflatedZip(io.BytesIO(data))
         infos = zf.infolist()
     except (zipfile.BadZipFile, OSError, ValueError):
-        raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
+        raise ReturnedFileError("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
     if len(infos) > MAX_MEMBERS:
-        raise IntakeFailure("too-large", f"内部成员 {len(infos)} 个")
+        raise ReturnedFileError("too-large", f"内部成员 {len(infos)} 个")
     total = 0
     for i in infos:
         total += i.file_size
         if i.file_size > MAX_MEMBER_BYTES or total > MAX_TOTAL_BYTES:
-            raise IntakeFailure("too-large", f"解压后超过 {MAX_TOTAL_BYTES // 2**20} MB")
+            raise ReturnedFileError("too-large", f"解压后超过 {MAX_TOTAL_BYTES // 2**20} MB")
     names = {i.filename for i in infos}
     if "xl/workbook.xml" in names and "[Content_Types].xml" in names:
         kind = "xlsx"
     elif "mimetype" in names and zf.read("mimetype").strip() == b"application/vnd.oasis.opendocument.spreadsheet":
         kind = "ods"
     elif "word/document.xml" in names:
-        raise IntakeFailure("not-a-workbook", "这是 Word 文档")
+        raise ReturnedFileError("not-a-workbook", "这是 Word 文档")
     else:
-        raise IntakeFailure("not-a-workbook", "是压缩文件，但不是 Excel 工作簿")
+        raise ReturnedFileError("not-a-workbook", "是压缩文件，但不是 Excel 工作簿")
     try:
         check_declared_sizes(data, infos, MAX_TOTAL_BYTES)
         check_xml_prologs(zf, infos)
         if kind == "ods" and "META-INF/manifest.xml" in names and \
                 b"encryption-data" in zf.read("META-INF/manifest.xml"):
-            raise IntakeFailure("encrypted")  # an ODF password: not decryptable here
+            raise ReturnedFileError("encrypted")  # an ODF password: not decryptable here
     except (zipfile.BadZipFile, zlib.error, OSError, ValueError, EOFError, NotImplementedError, RuntimeError):
-        raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
+        raise ReturnedFileError("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
     return kind, zf
 
 
@@ -315,10 +304,10 @@ def _too_big_on_disk(source: Source) -> bool:
 def _text_kind(data: bytes):
     head = data[:8]
     if head.startswith(b"%PDF"):
-        raise IntakeFailure("not-a-workbook", "这是 PDF 文件")
+        raise ReturnedFileError("not-a-workbook", "这是 PDF 文件")
     if head.lstrip().startswith((b"<html", b"<!DOC", b"<?xml", b"<HTML")):
-        raise IntakeFailure("not-a-workbook", "这是网页或 XML 文件，不是工作簿")
-    raise IntakeFailure("not-a-workbook", "文件内容不是工作簿（可能是改了扩展名的文本或其他文件）")
+        raise ReturnedFileError("not-a-workbook", "这是网页或 XML 文件，不是工作簿")
+    raise ReturnedFileError("not-a-workbook", "文件内容不是工作簿（可能是改了扩展名的文本或其他文件）")
 
 
 def _ole_encrypted(data: bytes) -> bool:
@@ -343,5 +332,5 @@ def _decrypt(data: bytes, password: str) -> bytes:
         out = io.BytesIO()
         f.decrypt(out)
     except Exception:  # noqa: BLE001 - wrong password, unsupported cipher, corrupt stream: all one answer
-        raise IntakeFailure("bad-password", "密码不正确或加密方式不受支持") from None
+        raise ReturnedFileError("bad-password", "密码不正确或加密方式不受支持") from None
     return out.getvalue()

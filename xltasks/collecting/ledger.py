@@ -55,9 +55,9 @@ class Ledger:
             self.db.commit()
         except sqlite3.DatabaseError as exc:  # not an SQLite file, or damaged: say so, never a traceback
             self.db.close()
-            from ..core.errors import XltasksError
+            from ..core.errors import InputError
 
-            raise XltasksError(f"台账数据库无法打开（{exc}）：请换用 --ledger 指定新的文件，原文件请保留备查",
+            raise InputError(f"台账数据库无法打开（{exc}）：请换用 --ledger 指定新的文件，原文件请保留备查",
                                file=str(self.path)) from None
 
     def __enter__(self) -> "Ledger":

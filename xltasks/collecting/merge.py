@@ -20,99 +20,16 @@ template, unknown unit) cannot speak for any unit and stays out of the unit stat
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
 from .intake import list_files, sources_of
-from ..core.models import LEVEL_ERROR, LEVEL_WARNING, ROLE_LEAD, Problem, Progress, Register
+from ..core.models import ROLE_LEAD, Progress, Register
 from ..core.parallel import jobs, map_in_pool
 from ..core.problems import problem
-from .validate import (STATUS_ACCEPTED, STATUS_REJECTED, STATUS_SUPERSEDED, Context, FileResult, UnitIndex,
-                       check_file)
-
-UNIT_REPORTED = "已报送"
-UNIT_REJECTED = "有错误退回"
-UNIT_MISSING = "未报送"
-
-
-@dataclass
-class UnitStatus:
-    unit: str
-    kind: str
-    tasks: int
-    lead_tasks: int
-    status: str  # 已报送 / 有错误退回 / 未报送
-    files: int = 0  # files of this unit seen in this run (superseded included)
-    errors: int = 0
-    warnings: int = 0
-    rows: int = 0
-    file: str = ""  # the file that decides the status
-    data_file: str = ""  # the file whose rows are merged (an older accepted one when `file` was rejected)
-    received_at: str = ""  # when `file` was received (workspace collect; "" elsewhere)
-    late: bool = False  # 逾期报送: its accepted return was received after the period's deadline (workspace)
-
-
-@dataclass
-class CollectResult:
-    period: str
-    files: list[FileResult]
-    progress: Progress
-    units: list[UnitStatus]
-    started_at: str = ""
-    folders: list[str] = field(default_factory=list)  # the folders collected, as given
-    deadline: dt.date | None = None  # the period's deadline, when known (workspace): late returns are marked
-
-    @property
-    def late_units(self) -> list[str]:
-        return [u.unit for u in self.units if u.late]
-
-    @property
-    def problems(self) -> list[Problem]:
-        """Every problem of the run, by unit, file, then sheet order (row, column)."""
-        out = [p for f in self.files for p in f.problems]
-        return sorted(out, key=problem_sort_key)
-
-    @property
-    def missing_units(self) -> list[str]:
-        return [u.unit for u in self.units if u.status == UNIT_MISSING]
-
-    @property
-    def rejected_units(self) -> list[str]:
-        return [u.unit for u in self.units if u.status == UNIT_REJECTED]
-
-    @property
-    def valid(self) -> bool:
-        return not any(p.level == LEVEL_ERROR for f in self.files for p in f.problems)
-
-    def stats(self) -> dict:
-        probs = [p for f in self.files for p in f.problems]
-        return {
-            "files": len(self.files),
-            "accepted": sum(f.status == STATUS_ACCEPTED for f in self.files),
-            "rejected": sum(f.status == STATUS_REJECTED for f in self.files),
-            "superseded": sum(f.status == STATUS_SUPERSEDED for f in self.files),
-            "errors": sum(p.level == LEVEL_ERROR for p in probs),
-            "warnings": sum(p.level == LEVEL_WARNING for p in probs),
-            "units": len(self.units),
-            "reported_units": sum(u.status == UNIT_REPORTED for u in self.units),
-            "rejected_units": len(self.rejected_units),
-            "missing_units": len(self.missing_units),
-            "rows": len(self.progress.rows),
-        }
-
-
-def problem_sort_key(p: Problem):
-    return (p.unit == "", p.unit, p.file, p.sheet, *_cell_key(p.cell), p.code)
-
-
-def _cell_key(cell: str) -> tuple[int, int]:
-    letters = "".join(ch for ch in cell if ch.isalpha())
-    digits = "".join(ch for ch in cell if ch.isdigit())
-    col = 0
-    for ch in letters.upper():
-        col = col * 26 + ord(ch) - 64
-    return (int(digits) if digits else 0, col)
+from ..core.results import CollectResult, FileResult, UnitStatus
+from ..core.statuses import FileStatus, SubmissionStatus
+from .validate import Context, UnitIndex, check_file
 
 
 def _newest_key(f: FileResult):
@@ -141,7 +58,7 @@ def pick_data(files: list[FileResult]) -> dict[str, tuple[FileResult, FileResult
     for unit, group in by_unit.items():
         group.sort(key=_newest_key)
         decider = group[-1]
-        data = next((f for f in reversed(group) if f.status == STATUS_ACCEPTED), None)
+        data = next((f for f in reversed(group) if f.status == FileStatus.ACCEPTED), None)
         out[unit] = (decider, data)
         if data is not None and data is not decider:
             decider.problems.append(problem("older-return-used", file=decider.path, unit=unit,
@@ -149,7 +66,7 @@ def pick_data(files: list[FileResult]) -> dict[str, tuple[FileResult, FileResult
         for f in group:
             if f is decider or f is data:
                 continue
-            f.status = STATUS_SUPERSEDED
+            f.status = FileStatus.SUPERSEDED
             f.rows = []
             f.superseded_by = decider.path
             f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=_file_name(decider.path))]
@@ -165,7 +82,7 @@ def build_progress(period: str, picks: dict[str, tuple[FileResult, FileResult | 
     for unit in index.units():
         pick = picks.get(unit)
         f = pick[1] if isinstance(pick, tuple) else pick
-        if f is not None and f.status == STATUS_ACCEPTED:
+        if f is not None and f.status == FileStatus.ACCEPTED:
             reported.append(unit)
             rows.extend(f.rows)
     return Progress(period=period, rows=rows, reported_units=reported)
@@ -180,7 +97,7 @@ def unit_statuses(index: UnitIndex, files: list[FileResult],
     for f in files:
         if f.unit:
             count[f.unit] = count.get(f.unit, 0) + 1
-            if not f.identified and f.status == STATUS_REJECTED and (
+            if not f.identified and f.status == FileStatus.REJECTED and (
                     f.unit not in named or _newest_key(f) > _newest_key(named[f.unit])):
                 named[f.unit] = f
     for unit in index.units():
@@ -188,15 +105,15 @@ def unit_statuses(index: UnitIndex, files: list[FileResult],
         lead = sum(index.role(unit, t.id) == ROLE_LEAD for t in tasks)
         pick = picks.get(unit)
         decider, data = pick if isinstance(pick, tuple) else (pick, pick)
-        if data is not None and data.status != STATUS_ACCEPTED:
+        if data is not None and data.status != FileStatus.ACCEPTED:
             data = None
         f = decider or named.get(unit)
         if f is None:
-            status = UNIT_MISSING
-        elif f.status == STATUS_ACCEPTED:
-            status = UNIT_REPORTED
+            status = SubmissionStatus.MISSING
+        elif f.status == FileStatus.ACCEPTED:
+            status = SubmissionStatus.REPORTED
         else:
-            status = UNIT_REJECTED
+            status = SubmissionStatus.REJECTED
         out.append(UnitStatus(unit=unit, kind=index.kind.get(unit, ""), tasks=len(tasks), lead_tasks=lead,
                               status=status, files=count.get(unit, 0),
                               errors=f.errors if f else 0, warnings=f.warnings if f else 0,
@@ -224,17 +141,19 @@ def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult]]:
 
 def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,
             exclude: Iterable[str | Path] = (), ledger: str | Path | None = None,
-            progress: Callable[[int, int], None] | None = None, password: str | None = None) -> CollectResult:
+            progress: Callable[[int, int], None] | None = None, password: str | None = None,
+            debug: bool = False) -> CollectResult:
     """Collect the returned files under `dirs` for `period` (see module doc).
 
     `exclude`: paths never read (the run's own outputs when they sit in a returns folder).
     `ledger`: an SQLite path; every file seen is recorded there (ledger.py).
     `progress(done, total)`: called after each file on disk (for a progress bar).
     `password`: opens encrypted returns (decrypted in memory; a file it does not open is `bad-password`).
+    `debug`: print the traceback of a file that fails unexpectedly (it is still reported, `xltasks -v`).
     """
     started = dt.datetime.now().astimezone().isoformat(timespec="seconds")
     index = UnitIndex(register, directory)
-    ctx = Context(register=register, period=period.strip(), index=index, password=password or None)
+    ctx = Context(register=register, period=period.strip(), index=index, password=password or None, debug=debug)
     dirs = [str(d) for d in dirs]
     paths = list_files(dirs, exclude)
     files: list[FileResult] = []

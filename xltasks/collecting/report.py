@@ -15,10 +15,10 @@ import json
 from pathlib import Path
 
 from ..core.fileio import atomic_write_text, atomic_write_with
-from .merge import UNIT_MISSING, UNIT_REJECTED, CollectResult
 from ..core.models import LEVEL_ERROR, LEVEL_WARNING
 from ..core.problems import CODES
-from .validate import STATUS_LABELS
+from ..core.results import CollectResult
+from ..core.statuses import FileStatus, SubmissionStatus
 from ..core.xlsx import header_format, new_workbook, write_table
 
 SHEET_PROBLEMS = "问题清单"
@@ -92,17 +92,18 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
               [(u.unit, u.kind, u.tasks, u.lead_tasks, u.status, u.files, u.errors, u.warnings, u.rows, shown(u.file))
                + ((u.received_at.replace("T", " ")[:16], LATE_LABEL if u.late else "") if timely else ())
                for u in result.units],
-              formats=lambda v: err if v[4] == UNIT_REJECTED else (warn if v[4] == UNIT_MISSING else None))
-        chase = [u for u in result.units if u.status in (UNIT_MISSING, UNIT_REJECTED)]
+              formats=lambda v: (err if v[4] == SubmissionStatus.REJECTED
+                                 else warn if v[4] == SubmissionStatus.MISSING else None))
+        chase = [u for u in result.units if u.status in (SubmissionStatus.MISSING, SubmissionStatus.REJECTED)]
         table(SHEET_REMIND,
               (("单位", 28), ("情况", 10), ("任务数", 7), ("牵头任务数", 8), ("错误数", 7), ("需要做的", 50)),
               [(u.unit, u.status, u.tasks, u.lead_tasks, u.errors,
-                "尽快报送填报表" if u.status == UNIT_MISSING else f"按问题清单修改 {u.errors} 处错误后重新报送")
+                "尽快报送填报表" if u.status == SubmissionStatus.MISSING else f"按问题清单修改 {u.errors} 处错误后重新报送")
                for u in chase])
         table(SHEET_FILES,
               (("文件", 44), ("单位", 24), ("报送期", 8), ("状态", 8), ("错误数", 7), ("警告数", 7), ("进度行数", 8),
                ("工作簿保存时间", 18), ("SHA256", 20)),
-              [(shown(f.path), f.unit or NO_UNIT, f.period, STATUS_LABELS.get(f.status, f.status), f.errors, f.warnings,
+              [(shown(f.path), f.unit or NO_UNIT, f.period, FileStatus(f.status).label, f.errors, f.warnings,
                 len(f.rows), f.saved_at.isoformat(sep=" ") if f.saved_at else "", f.sha256) for f in result.files])
         wb.close()
 
@@ -150,52 +151,52 @@ def summary_lines(result: CollectResult, outputs: dict[str, str]) -> list[str]:
 
 
 def load_report(path: str | Path) -> dict:
-    from ..core.errors import XltasksError
+    from ..core.errors import InputError
 
     p = Path(path)
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except FileNotFoundError:
-        raise XltasksError("找不到报告文件", file=str(p)) from None
+        raise InputError("找不到报告文件", file=str(p)) from None
     except (OSError, UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise XltasksError(f"不是有效的 JSON 报告: {exc}", file=str(p)) from None
+        raise InputError(f"不是有效的 JSON 报告: {exc}", file=str(p)) from None
     if not isinstance(data, dict) or not isinstance(data.get("files"), list) or "missing_units" not in data:
-        raise XltasksError("不是 xltasks collect 生成的 report.json（缺少 files / missing_units）", file=str(p))
+        raise InputError("不是 xltasks collect 生成的 report.json（缺少 files / missing_units）", file=str(p))
     _check_report_shape(data, str(p))
     return data
 
 
 def _check_report_shape(data: dict, file: str) -> None:
     """A hand-edited report.json: every key remind reads has the type collect writes, and every unit to
-    write a notice for is a non-empty name; otherwise an XltasksError naming the file and the key."""
-    from ..core.errors import XltasksError
+    write a notice for is a non-empty name; otherwise an InputError naming the file and the key."""
+    from ..core.errors import InputError
 
     def kind(v) -> str:
         return "null" if v is None else type(v).__name__
 
     if not isinstance(data.get("period", ""), str):
-        raise XltasksError(f"period 应为文字（现为 {kind(data['period'])}）", file=file, where="period")
+        raise InputError(f"period 应为文字（现为 {kind(data['period'])}）", file=file, where="period")
     for key in ("units", "missing_units", "rejected_units"):
         if key in data and not isinstance(data[key], list):
-            raise XltasksError(f"{key} 应为列表（现为 {kind(data[key])}）", file=file, where=key)
+            raise InputError(f"{key} 应为列表（现为 {kind(data[key])}）", file=file, where=key)
     for key in ("units", "files"):
         for i, item in enumerate(data.get(key, [])):
             if not isinstance(item, dict):
-                raise XltasksError(f"应为对象（现为 {kind(item)}）", file=file, where=f"{key}[{i}]")
+                raise InputError(f"应为对象（现为 {kind(item)}）", file=file, where=f"{key}[{i}]")
     for i, u in enumerate(data.get("units", [])):
         if not isinstance(u.get("unit"), str):
-            raise XltasksError(f"单位名称应为文字（现为 {kind(u.get('unit'))}）", file=file, where=f"units[{i}].unit")
+            raise InputError(f"单位名称应为文字（现为 {kind(u.get('unit'))}）", file=file, where=f"units[{i}].unit")
         if not isinstance(u.get("file", ""), (str, type(None))):
-            raise XltasksError(f"应为文字（现为 {kind(u.get('file'))}）", file=file, where=f"units[{i}].file")
+            raise InputError(f"应为文字（现为 {kind(u.get('file'))}）", file=file, where=f"units[{i}].file")
         for k in ("tasks", "lead_tasks", "errors"):
             if k in u and (not isinstance(u[k], int) or isinstance(u[k], bool)):
-                raise XltasksError(f"应为整数（现为 {kind(u[k])}）", file=file, where=f"units[{i}].{k}")
+                raise InputError(f"应为整数（现为 {kind(u[k])}）", file=file, where=f"units[{i}].{k}")
     for i, f in enumerate(data["files"]):
         if not isinstance(f.get("path", ""), str):
-            raise XltasksError(f"应为文字（现为 {kind(f.get('path'))}）", file=file, where=f"files[{i}].path")
+            raise InputError(f"应为文字（现为 {kind(f.get('path'))}）", file=file, where=f"files[{i}].path")
         problems = f.get("problems", [])
         if not isinstance(problems, list) or not all(isinstance(x, dict) for x in problems):
-            raise XltasksError("应为问题对象的列表", file=file, where=f"files[{i}].problems")
+            raise InputError("应为问题对象的列表", file=file, where=f"files[{i}].problems")
         for x in problems:  # a key deleted by hand prints as blank in the notice, not as an internal error
             for k in ("code", "level", "sheet", "cell", "message", "suggestion"):
                 x.setdefault(k, "")
@@ -203,7 +204,7 @@ def _check_report_shape(data: dict, file: str) -> None:
         for i, name in enumerate(data.get(key, [])):
             if not isinstance(name, str) or not name.strip():
                 shown = "空" if isinstance(name, str) else kind(name)
-                raise XltasksError(f"单位名称应为非空文字（现为 {shown}），请改正或删去这一项", file=file,
+                raise InputError(f"单位名称应为非空文字（现为 {shown}），请改正或删去这一项", file=file,
                                    where=f"{key}[{i}]")
         if key in data:  # a name listed twice gets one notice
             data[key] = list(dict.fromkeys(data[key]))

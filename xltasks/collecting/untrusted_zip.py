@@ -4,7 +4,7 @@
 - `check_xml_prologs`: no XML member declares a DOCTYPE or entities (billion laughs, XXE);
 - `InflatedZip`: the members the prolog check inflated whole are read again from memory by every reader
   after it (formulas, number formats, sheet parts, saved time), so no member is inflated twice.
-Both checks raise intake.IntakeFailure (too-large, xml-dtd, not-a-workbook); intake.preflight runs them.
+Both checks raise core.errors.ReturnedFileError (too-large, xml-dtd, not-a-workbook); intake.preflight runs them.
 """
 from __future__ import annotations
 
@@ -13,7 +13,7 @@ import re
 import zipfile
 import zlib
 
-from .intake import IntakeFailure
+from ..core.errors import ReturnedFileError
 
 _DEFLATE_MAX_RATIO = 1032
 _LOCAL_HEADER = 30
@@ -27,14 +27,14 @@ def check_declared_sizes(data: bytes, infos: list[zipfile.ZipInfo], max_total_by
     for i in infos:
         if i.compress_type == zipfile.ZIP_STORED:
             if i.compress_size != i.file_size:
-                raise IntakeFailure("too-large", f"成员“{i.filename}”大小与声明不符")
+                raise ReturnedFileError("too-large", f"成员“{i.filename}”大小与声明不符")
             continue
         if i.compress_type != zipfile.ZIP_DEFLATED:
-            raise IntakeFailure("not-a-workbook", f"成员“{i.filename}”使用了工作簿不会使用的压缩方式")
+            raise ReturnedFileError("not-a-workbook", f"成员“{i.filename}”使用了工作簿不会使用的压缩方式")
         h = i.header_offset
         head = data[h:h + _LOCAL_HEADER]
         if len(head) < _LOCAL_HEADER or head[:4] != b"PK\x03\x04":
-            raise IntakeFailure("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
+            raise ReturnedFileError("not-a-workbook", "压缩结构已损坏（文件可能未完整传输）")
         start = h + _LOCAL_HEADER + int.from_bytes(head[26:28], "little") + int.from_bytes(head[28:30], "little")
         buf = data[start:start + i.compress_size]
         d = zlib.decompressobj(-15)
@@ -42,7 +42,7 @@ def check_declared_sizes(data: bytes, infos: list[zipfile.ZipInfo], max_total_by
         while buf:
             out += len(d.decompress(buf, 1 << 20))
             if out > i.file_size:
-                raise IntakeFailure("too-large", f"成员“{i.filename}”解压后超过其声明的大小")
+                raise ReturnedFileError("too-large", f"成员“{i.filename}”解压后超过其声明的大小")
             buf = d.unconsumed_tail
 
 
@@ -138,9 +138,9 @@ def check_xml_prologs(zf: zipfile.ZipFile, infos: list[zipfile.ZipInfo]) -> None
         if head.startswith((b"\xff\xfe", b"\xfe\xff")):
             head = head.decode("utf-16", "ignore").encode("utf-8")
         if b"<!ENTITY" in head:
-            raise IntakeFailure("xml-dtd", i.filename)
+            raise ReturnedFileError("xml-dtd", i.filename)
         body = _body(head)
         m = _XML_ROOT.search(body)
         prolog = body[:m.start()] if m else body
         if b"<!DOCTYPE" in prolog or (m is None and len(head) >= _PROLOG_BYTES):
-            raise IntakeFailure("xml-dtd", i.filename)
+            raise ReturnedFileError("xml-dtd", i.filename)

@@ -3,57 +3,20 @@
 The checks themselves are data (checks/): structural checks in order, the file stopping at the first
 that fails, then the value checks on every entry cell, all reported together. This module holds what
 they are run with (`Context`: the register, the period, which unit was issued which tasks) and what
-collect knows about each file afterwards (`FileResult`).
+collect knows about each file afterwards (`FileResult`, in core/results.py).
 """
 from __future__ import annotations
 
-import datetime as dt
 from dataclasses import dataclass, field
 
 from ..core import layout as L
 from ..core.directory import plan_recipients
-from ..core.models import LEVEL_ERROR, LEVEL_WARNING, ROLE_SUPPORT, Problem, ProgressRow, Register, Task
+from ..core.models import ROLE_SUPPORT, Register, Task
+from ..core.results import FileResult
+from ..core.statuses import FileStatus
 from ..core.units import squash as _norm
 from .checks import Subject, run_checks, same_period  # noqa: F401 - same_period is part of this API
 from .intake import Source
-
-STATUS_ACCEPTED = "accepted"
-STATUS_REJECTED = "rejected"
-STATUS_SUPERSEDED = "superseded"
-STATUS_LABELS = {STATUS_ACCEPTED: "采用", STATUS_REJECTED: "退回", STATUS_SUPERSEDED: "已被替代"}
-
-
-@dataclass
-class FileResult:
-    """What collect knows about one returned file."""
-
-    path: str
-    key: str
-    sha256: str
-    size: int
-    mtime: float
-    saved_at: dt.datetime | None = None
-    unit: str = ""
-    period: str = ""
-    template_id: str = ""
-    identified: bool = False  # reached "period matches": the file counts as this unit's return
-    status: str = STATUS_REJECTED
-    problems: list[Problem] = field(default_factory=list)
-    rows: list[ProgressRow] = field(default_factory=list)
-    superseded_by: str = ""
-
-    @property
-    def errors(self) -> int:
-        return sum(p.level == LEVEL_ERROR for p in self.problems)
-
-    @property
-    def warnings(self) -> int:
-        return sum(p.level == LEVEL_WARNING for p in self.problems)
-
-    @property
-    def valid(self) -> bool:
-        return self.errors == 0
-
 
 class UnitIndex:
     """Which tasks each recipient unit was issued, with its role (register + optional units directory)."""
@@ -88,6 +51,7 @@ class Context:
     index: UnitIndex = None  # type: ignore[assignment]
     accepted_schemas: tuple[str, ...] = L.ACCEPTED_SCHEMA_VERSIONS
     password: str | None = None  # opens encrypted returns (decrypted in memory only)
+    debug: bool = False  # print the traceback of an unexpected failure reading a file (`xltasks -v`)
     _proposals: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self):
@@ -120,5 +84,5 @@ def check_file(source: Source, ctx: Context) -> FileResult:
                         unit=subject.unit, period=subject.period, template_id=subject.template_id,
                         identified=subject.identified, problems=problems)
     result.rows = subject.rows if result.valid else []
-    result.status = STATUS_ACCEPTED if result.valid else STATUS_REJECTED
+    result.status = FileStatus.ACCEPTED if result.valid else FileStatus.REJECTED
     return result

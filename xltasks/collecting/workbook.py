@@ -17,10 +17,10 @@ from typing import Iterable
 
 from ..core.layout import SHEET_META
 from ..core.sheetsize import far_cell, sheet_parts
-from .intake import MAX_SHEET_CELLS, MAX_SHEET_COLS, MAX_SHEET_ROWS, IntakeFailure, Source, preflight_data
+from ..core.errors import ReturnedFileError
+from .intake import MAX_SHEET_CELLS, MAX_SHEET_COLS, MAX_SHEET_ROWS, Source, preflight_data
 from .percent_formats import _xlsx_percent_styles, _xlsx_styled_cells
-from .sheet_xml import (Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas,
-                        is_clean)
+from .sheet_xml import Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas, is_clean
 
 @dataclass
 class Book:
@@ -45,7 +45,7 @@ class Book:
         return self._sheet_cache[sheet]
 
     def check_extent(self, sheet: str) -> None:
-        """Refuse (IntakeFailure too-large) a sheet whose farthest value lies outside any template's area,
+        """Refuse (ReturnedFileError too-large) a sheet whose farthest value lies outside any template's area,
         before calamine allocates its dense grid. xlsx only: for .ods/.xls calamine's own reader runs under
         the file-size cap alone (xls grids are bounded by the format: 65,536 × 256)."""
         if self.kind != "xlsx":
@@ -61,7 +61,7 @@ class Book:
                        max_cells=MAX_SHEET_CELLS)
         if far is not None:
             (rows, cols), ref = far
-            raise IntakeFailure("too-large", f"“{sheet}”表 {ref} 有内容，表格达 {rows} 行 × {cols} 列",
+            raise ReturnedFileError("too-large", f"“{sheet}”表 {ref} 有内容，表格达 {rows} 行 × {cols} 列",
                                 sheet=sheet, cell=ref)
 
     def rows(self, sheet: str) -> list[list]:
@@ -127,7 +127,7 @@ class Book:
         """Merged areas of a sheet as 0-based (first_row, first_col, last_row, last_col)."""
         try:
             ranges = self._sheet(sheet).merged_cell_ranges
-        except IntakeFailure:
+        except ReturnedFileError:
             raise
         except Exception:  # noqa: BLE001 - a format without merge information has none to report
             return []
@@ -167,7 +167,7 @@ def cell_text(v) -> str:
 
 
 def open_book(source: Source, password: str | None = None) -> Book:
-    """Open a Source as a Book (see module doc); raises IntakeFailure. `password` opens encrypted files."""
+    """Open a Source as a Book (see module doc); raises ReturnedFileError. `password` opens encrypted files."""
     kind, zf, data = preflight_data(source, password)
     import python_calamine as pc
 
@@ -175,8 +175,8 @@ def open_book(source: Source, password: str | None = None) -> Book:
         cal = pc.CalamineWorkbook.from_filelike(io.BytesIO(data))
     except Exception as exc:  # noqa: BLE001 - any reader failure is one "not a workbook"
         if "password" in str(exc).lower() or "encrypt" in str(exc).lower():
-            raise IntakeFailure("encrypted")
-        raise IntakeFailure("not-a-workbook", f"读取失败（{type(exc).__name__}）")
+            raise ReturnedFileError("encrypted")
+        raise ReturnedFileError("not-a-workbook", f"读取失败（{type(exc).__name__}）")
     try:
         metas = cal.sheets_metadata
         names = [m.name for m in metas]

@@ -10,8 +10,8 @@ from dataclasses import dataclass, field
 
 from ..core import rates
 from ..core.models import Register, Task
+from ..core.statuses import TASK_CLOSED, TaskStatus
 
-STATUS_CLOSED = "已销号"
 NO_SECTION, NO_NAME = "（未分板块）", "（未注明）"
 
 
@@ -30,7 +30,7 @@ def unit_key(task: Task) -> str:
 @dataclass
 class Breakdown:
     name: str
-    counts: dict[str, int]  # status → tasks (every status of rates.STATUSES, 0 included)
+    counts: dict[str, int]  # status → tasks (every TaskStatus, 0 included)
 
     @property
     def total(self) -> int:
@@ -52,16 +52,16 @@ class SummaryFigures:
 def summary_figures(register: Register, statuses: dict[str, str]) -> SummaryFigures:
     """`statuses`: task id → status as the 汇编 shows it (tasks the register lacks are ignored)."""
     groups: dict[str, dict[str, Breakdown]] = {"sections": {}, "leaders": {}, "lead_units": {}}
-    overall = Breakdown("合计", {s: 0 for s in rates.STATUSES})
+    overall = Breakdown("合计", {s: 0 for s in TaskStatus})
     closed = 0
     keys = {"sections": section_key, "leaders": leader_key, "lead_units": unit_key}
     for task in register.tasks:
         status = statuses.get(task.id)
         for kind, key in keys.items():  # every name appears, in register order, even with no counted task
-            groups[kind].setdefault(key(task), Breakdown(key(task), {s: 0 for s in rates.STATUSES}))
+            groups[kind].setdefault(key(task), Breakdown(key(task), {s: 0 for s in TaskStatus}))
         if status is None:
             continue
-        if status == STATUS_CLOSED:
+        if status == TASK_CLOSED:
             closed += 1
             continue
         overall.counts[status] += 1

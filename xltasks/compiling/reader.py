@@ -30,7 +30,7 @@ from pathlib import Path
 
 from ..core import rates
 from .writer import COL_NO, COL_TASK, COL_TASK_RATE, COLUMNS as _COLUMNS, LAST_VISIBLE
-from ..core.errors import XltasksError
+from ..core.errors import InputError
 from ..core.fileio import decode_text, sha256_file
 from ..core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
                      ProgressRow, Provenance, Register, Task, Warning_)
@@ -233,7 +233,7 @@ def _xlsx_rows(path: Path) -> list[_Row]:
         # read-only is enough: a merged range keeps its value in the top-left cell, the rest are empty
         wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
     except Exception as exc:  # noqa: BLE001 - one clear message for any unreadable workbook
-        raise XltasksError(f"无法读取汇编工作簿: {exc}", file=str(path))
+        raise InputError(f"无法读取汇编工作簿: {exc}", file=str(path))
     ws = _find_sheet(wb, path)
     rows = []
     for r in ws.iter_rows(min_row=1, max_col=N_COLS):
@@ -262,7 +262,7 @@ def _find_sheet(wb, path: Path):
             vals = [str(v).strip() if v is not None else "" for v in row]
             if vals and vals[0] == _NO_HEAD and any(_TASK_HEAD in v for v in vals):
                 return ws
-    raise XltasksError("找不到汇编表：没有以“序号 / 重点工作”开头的表头", file=str(path))
+    raise InputError("找不到汇编表：没有以“序号 / 重点工作”开头的表头", file=str(path))
 
 
 # ---------------------------------------------------------------------------------------------
@@ -587,7 +587,7 @@ def read_compilation(path: str | Path) -> CompilationDoc:
     """Read a compilation in 002's layout: the text form (tab-separated) or an .xlsx with merged cells."""
     path = Path(path)
     if not path.exists():
-        raise XltasksError("文件不存在", file=str(path))
+        raise InputError("文件不存在", file=str(path))
     positional = path.suffix.lower() in (".xlsx", ".xlsm")
     rows = _xlsx_rows(path) if positional else _text_rows(path)
     parser = _Parser(path.name, positional=positional)
@@ -595,7 +595,7 @@ def read_compilation(path: str | Path) -> CompilationDoc:
         parser.feed(row)
     parser.finish()
     if not parser.tasks:
-        raise XltasksError("没有读到任何任务：不是 002 版式的完成情况汇编", file=str(path))
+        raise InputError("没有读到任何任务：不是 002 版式的完成情况汇编", file=str(path))
     return CompilationDoc(path=str(path), sha256=sha256_file(path), sections=parser.doc_sections,
                           groups=parser.doc_groups, tasks=parser.tasks, warnings=parser.warnings)
 

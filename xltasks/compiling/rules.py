@@ -14,7 +14,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import rates
-from ..core.errors import XltasksError
+from ..core.errors import InputError
+from ..core.statuses import TaskStatus
 
 RULESETS_DIR = Path(__file__).parent / "rulesets"
 BUILTIN = {"default": "default.toml", "ouhai": "ouhai.toml", "瓯海": "ouhai.toml",
@@ -38,13 +39,13 @@ TASK_ONLY = {"no_rate", "not_reported"}
 # The conditions that are a test of the task status (rates.classify), with the statuses they accept;
 # RuleSet.matches is their Python side, compile's conditional formats their Excel side.
 STATUSES_OF = {
-    "done": (rates.STATUS_DONE,),
-    "ahead": (rates.STATUS_AHEAD,),
-    "on_time": (rates.STATUS_ON_TIME,),
-    "on_schedule": (rates.STATUS_DONE, rates.STATUS_AHEAD, rates.STATUS_ON_TIME),
-    "behind": (rates.STATUS_BEHIND,),
-    "no_rate": (rates.STATUS_NO_RATE,),
-    "not_reported": (rates.STATUS_NOT_REPORTED,),
+    "done": (TaskStatus.DONE,),
+    "ahead": (TaskStatus.AHEAD,),
+    "on_time": (TaskStatus.ON_TIME,),
+    "on_schedule": (TaskStatus.DONE, TaskStatus.AHEAD, TaskStatus.ON_TIME),
+    "behind": (TaskStatus.BEHIND,),
+    "no_rate": (TaskStatus.NO_RATE,),
+    "not_reported": (TaskStatus.NOT_REPORTED,),
 }
 PROGRESS_MODES = ("months", "days")
 PENDING_POLICIES = ("exclude", "zero")
@@ -136,18 +137,18 @@ def load_rules(path: str | Path | None = None) -> RuleSet:
     key = str(path)
     file = RULESETS_DIR / BUILTIN[key] if key in BUILTIN else Path(path)
     if not file.exists():
-        raise XltasksError(f"规则文件不存在（内置规则: {', '.join(sorted(k for k in BUILTIN if k.isascii()))}）",
+        raise InputError(f"规则文件不存在（内置规则: {', '.join(sorted(k for k in BUILTIN if k.isascii()))}）",
                            file=str(file))
     try:
         data = tomllib.loads(file.read_text(encoding="utf-8"))
     except (tomllib.TOMLDecodeError, UnicodeDecodeError) as exc:
-        raise XltasksError(f"规则文件格式错误: {exc}", file=str(file))
+        raise InputError(f"规则文件格式错误: {exc}", file=str(file))
     return rules_from_dict(data, source=str(file))
 
 
 def rules_from_dict(data: dict, *, source: str = "") -> RuleSet:
     def bad(msg: str, where: str):
-        raise XltasksError(msg, file=source, where=where)
+        raise InputError(msg, file=source, where=where)
 
     known = {"name", "description", "progress", "highlight", "apply_to"}
     for k in data:

@@ -10,18 +10,20 @@ from __future__ import annotations
 
 import datetime as dt
 from collections import defaultdict
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..core import layout, rates
-from ..core.errors import XltasksError
+from ..core.errors import InputError
 from ..core.fileio import atomic_write_with
 from ..core.models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
 from .deadlines import DEADLINE_COLUMNS, DeadlineColumn, has_deadlines
-from .figures import STATUS_CLOSED, NO_SECTION, leader_key, section_key, summary_figures, unit_key
+from .figures import NO_SECTION, leader_key, section_key, summary_figures, unit_key
 from .history import CompilationHistory
+from ..core.results import CompileResult, IndicatorResult, ItemResult, TaskResult
+from ..core.statuses import TASK_CLOSED, TaskStatus
 from .rules import STATUSES_OF, TASK_ONLY, RuleSet, load_rules
 from ..core.texts import render
 from ..core.xlsx import (cached_value, fast_formulas, fmt, header_format, lines_needed, new_workbook, set_a3_landscape,
@@ -57,56 +59,6 @@ UNIT_NOT_REPORTED_MARK = "（未报送）"  # after a unit's name in 责任单�
 UNIT_LATE_MARK = "（逾期报送）"  # after a unit's name when its return came after the deadline (workspace)
 LINE_HEIGHT = 15.0  # points per wrapped line at 11 pt
 MAX_ROW_HEIGHT = 409.0  # Excel's limit
-
-
-@dataclass
-class IndicatorResult:
-    unit: str
-    item: str
-    indicator: str
-    rate: rates.Rate  # indicator rate (uncapped), None when it has none
-    shown: object  # what the 完成率 cell shows: the rate, PENDING_LABEL or None
-    row: int  # 1-based row in sheet 汇编
-
-
-@dataclass
-class ItemResult:
-    unit: str
-    item: str
-    rate: rates.Rate
-    indicators: list[IndicatorResult] = field(default_factory=list)
-    row: int = 0
-
-
-@dataclass
-class TaskResult:
-    task_id: str
-    rate: rates.Rate
-    status: str  # one of rates.STATUSES
-    reported: bool
-    highlight: str = ""  # label of the highlight rule that colours it, "" for none
-    units_reported: list[str] = field(default_factory=list)
-    items: list[ItemResult] = field(default_factory=list)
-    row: int = 0  # first 1-based row of its block in sheet 汇编
-    units_not_reported: list[str] = field(default_factory=list)  # marked （未报送） in 责任单位
-    overdue: bool = False  # past its own 完成时限 and under 100% on the as-of date (issue 13)
-
-
-@dataclass
-class CompileResult:
-    path: Path
-    as_of: dt.date
-    expected: float
-    rules: RuleSet
-    tasks: list[TaskResult]
-    counts: dict[str, int]  # status → number of tasks
-    warnings: list[str] = field(default_factory=list)  # progress rows that could not be placed
-
-    def task(self, task_id: str) -> TaskResult:
-        for t in self.tasks:
-            if t.task_id == task_id:
-                return t
-        raise KeyError(task_id)
 
 
 # ---------------------------------------------------------------------------------------------
@@ -263,7 +215,7 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
     """Write the 汇编 workbook to out_path (atomically) and return the per-task rates and statuses.
 
     A register with no task, or one that none of the progress rows belong to (the wrong register), is an
-    XltasksError naming `register_file` / `progress_file` (the paths as given): an empty 汇编 helps no one.
+    InputError naming `register_file` / `progress_file` (the paths as given): an empty 汇编 helps no one.
     Rows of tasks the register lacks are summarised in one warning. `history` (a workspace's earlier periods,
     closures and late units) adds 上期完成率/变化, the 趋势 sheet, 已销号 and 逾期报送 (trend.py)."""
     rules = rules or load_rules(None)
@@ -274,7 +226,7 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
     title = title or f"{as_of.year}年重点工作完成情况汇编（截至{as_of.month}月{as_of.day}日）"
 
     if not register.tasks:
-        raise XltasksError("任务台账中没有任何任务，无法编制汇编", file=register_file or register.source)
+        raise InputError("任务台账中没有任何任务，无法编制汇编", file=register_file or register.source)
     known = {t.id for t in register.tasks}
     rows_by_task: dict[str, list[ProgressRow]] = defaultdict(list)
     unknown: dict[str, list[str]] = {}  # task id → the files its rows came from, in order
@@ -293,7 +245,7 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
         shown = "、".join(f"“{tid}”" for tid in list(unknown)[:_SHOWN_IDS]) + ("等" if len(unknown) > _SHOWN_IDS else "")
         if n_unknown == len(progress.rows):
             where = f"（任务台账 {register_file}）" if register_file else ""
-            raise XltasksError(f"进度台账与任务台账不匹配：{n_unknown} 行的任务编号均不在台账中（如 {shown}）{where}，"
+            raise InputError(f"进度台账与任务台账不匹配：{n_unknown} 行的任务编号均不在台账中（如 {shown}）{where}，"
                                f"请确认使用的是本期下发模板所用的任务台账", file=progress_file)
         origins = list(dict.fromkeys(f for fs in unknown.values() for f in fs))
         from_files = (f"，来自 {'、'.join(origins[:3])}{'等' if len(origins) > 3 else ''}" if origins else "")
@@ -343,7 +295,7 @@ def compile_workbook(register: Register, progress: Progress, out_path: str | Pat
 
 
 def _count(results: list[TaskResult]) -> dict[str, int]:
-    counts = {s: 0 for s in rates.STATUSES}
+    counts = {s: 0 for s in TaskStatus}
     for t in results:
         counts[t.status] = counts.get(t.status, 0) + 1  # 已销号 (workspace) only when there is one
     return counts
@@ -489,7 +441,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     late = history.late_units if history else set()
     if not items:
         ws.merge_range(start, COL_ITEM, start, COL_RATE, "", f.missing)
-        text = NOT_FILLED_TEXT if reported else rates.STATUS_NOT_REPORTED
+        text = NOT_FILLED_TEXT if reported else TaskStatus.NOT_REPORTED
         if closure:
             text = f"已于{layout.period_label(closure[0])}销号：{closure[1]}"
         write_text(ws, start, COL_ITEM, text, f.missing)
@@ -501,7 +453,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     highlights = _joined_narrative(task, items, "highlights")
     problems = _joined_narrative(task, items, "problems")
     if closure:
-        status, hl = STATUS_CLOSED, None
+        status, hl = TASK_CLOSED, None
     units_text = "、".join(u + UNIT_NOT_REPORTED_MARK if u in missing_units else
                            u + UNIT_LATE_MARK if u in late else u for u in task.units)
 
@@ -592,7 +544,7 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
         c = xl_col_to_name(col)
         return f"'{SHEET_MAIN}'!${c}${FIRST_DATA_ROW + 1}:${c}${last_row + 1}"
 
-    status_rng, n_cols = col_range(COL_STATUS), 3 + 2 * len(rates.STATUSES)
+    status_rng, n_cols = col_range(COL_STATUS), 3 + 2 * len(TaskStatus)
     ws.set_column(0, 0, 7)
     ws.set_column(1, 1, 40)
     ws.set_column(2, n_cols - 1, 9)
@@ -612,14 +564,14 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
     for c, label in enumerate(("序号", "类别", "任务数", "占比")):
         ws.write_string(4, c, label, f.head)
     first = 5
-    for i, s in enumerate(rates.STATUSES):
+    for i, s in enumerate(TaskStatus):
         r = first + i
         ws.write_number(r, 0, i + 1, f.center)
         ws.write_string(r, 1, s, f.text)
         ws.write_formula(r, 2, f'=COUNTIF({status_rng},"{s}")', f.center, counts[s])
-        ws.write_formula(r, 3, "=" + rates.share_formula(f"C{r + 1}", f"$C${first + len(rates.STATUSES) + 1}"),
+        ws.write_formula(r, 3, "=" + rates.share_formula(f"C{r + 1}", f"$C${first + len(TaskStatus) + 1}"),
                          f.pct, cached_value(rates.share(counts[s], total)))
-    tot = first + len(rates.STATUSES)
+    tot = first + len(TaskStatus)
     ws.write_blank(tot, 0, None, f.center)
     ws.write_string(tot, 1, "合计", f.group)
     ws.write_formula(tot, 2, f"=SUM(C{first + 1}:C{tot})", f.center, total)
@@ -627,8 +579,8 @@ def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskRe
                      cached_value(rates.share(total, total)))
     if closed:  # closed tasks are counted apart: not in 合计, nor in the breakdowns below
         ws.write_blank(tot + 1, 0, None, f.center)
-        ws.write_string(tot + 1, 1, f"{STATUS_CLOSED}（另计，不在合计内）", f.text)
-        ws.write_formula(tot + 1, 2, f'=COUNTIF({status_rng},"{STATUS_CLOSED}")', f.center, closed)
+        ws.write_string(tot + 1, 1, f"{TASK_CLOSED}（另计，不在合计内）", f.text)
+        ws.write_formula(tot + 1, 2, f'=COUNTIF({status_rng},"{TASK_CLOSED}")', f.center, closed)
 
     chart = wb.add_chart({"type": "column"})
     chart.add_series({"name": "任务数", "categories": [ws.name, first, 1, tot - 1, 1],
@@ -660,7 +612,7 @@ def _breakdown(ws, f: _Formats, row: int, heading: str, label: str, names: dict[
     ws.merge_range(row, 0, row + 1, 0, "序号", f.head)
     ws.merge_range(row, 1, row + 1, 1, label, f.head)
     ws.merge_range(row, 2, row + 1, 2, "任务数", f.head)
-    for i, s in enumerate(rates.STATUSES):
+    for i, s in enumerate(TaskStatus):
         c = 3 + 2 * i
         ws.merge_range(row, c, row, c + 1, s, f.head)
         ws.write_string(row + 1, c, "数量", f.head)
@@ -672,13 +624,13 @@ def _breakdown(ws, f: _Formats, row: int, heading: str, label: str, names: dict[
         ws.write_number(row, 0, key, f.center)
         write_text(ws, row, 1, name, f.text)
         count_cells = []
-        for i, s in enumerate(rates.STATUSES):
+        for i, s in enumerate(TaskStatus):
             c = 3 + 2 * i
             ws.write_formula(row, c, f'=COUNTIFS({status_rng},"{s}",{key_rng},$A{row + 1})', f.center, got.get(s, 0))
             count_cells.append(xl_rowcol_to_cell(row, c))
         total_cell = xl_rowcol_to_cell(row, 2)
         ws.write_formula(row, 2, f"=SUM({','.join(count_cells)})", f.center, total)
-        for i, s in enumerate(rates.STATUSES):
+        for i, s in enumerate(TaskStatus):
             c = 3 + 2 * i
             ws.write_formula(row, c + 1, "=" + rates.share_formula(count_cells[i], total_cell), f.pct,
                              cached_value(rates.share(got.get(s, 0), total)))

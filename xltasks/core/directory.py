@@ -14,7 +14,7 @@ import re
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from .errors import XltasksError
+from .errors import InputError
 from .fileio import atomic_write_with
 from .models import ROLE_LEAD, UNIT_KIND_COLLECTIVE, UNIT_KIND_COMMITTEE, UNIT_KIND_DISTRICT, Register
 from .units import squash as normalise  # matching key of unit names: NFKC, no spaces
@@ -97,11 +97,11 @@ def load_directory(path: str | Path) -> Directory:
 
     path = Path(path)
     if not path.exists():
-        raise XltasksError("单位名录文件不存在", file=str(path))
+        raise InputError("单位名录文件不存在", file=str(path))
     try:
         wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
-        raise XltasksError(f"无法读取单位名录: {exc}", file=str(path)) from None
+        raise InputError(f"无法读取单位名录: {exc}", file=str(path)) from None
     try:
         ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
         rows = ws.iter_rows(values_only=True)
@@ -115,7 +115,7 @@ def load_directory(path: str | Path) -> Directory:
             if header_row >= 10:
                 break
         if COL_NAME not in cols:
-            raise XltasksError(f"单位名录缺少“{COL_NAME}”列（应在前 10 行中有表头）", file=str(path), where=ws.title)
+            raise InputError(f"单位名录缺少“{COL_NAME}”列（应在前 10 行中有表头）", file=str(path), where=ws.title)
 
         def get(values, label):
             i = cols.get(label)
@@ -129,7 +129,7 @@ def load_directory(path: str | Path) -> Directory:
                 continue
             name = get(values, COL_NAME)
             if not name:
-                raise XltasksError("单位名称为空（该行有其他内容）", file=str(path), where=f"{ws.title}!A{rowno}")
+                raise InputError("单位名称为空（该行有其他内容）", file=str(path), where=f"{ws.title}!A{rowno}")
             e = DirectoryEntry(name=name, aliases=_split_list(get(values, COL_ALIASES)),
                                collectives=_split_list(get(values, COL_COLLECTIVES)),
                                contact=get(values, COL_CONTACT), phone=get(values, COL_PHONE),
@@ -138,7 +138,7 @@ def load_directory(path: str | Path) -> Directory:
                 key = normalise(n)
                 if key in owner and owner[key][0] != e.name:
                     other, other_row = owner[key]
-                    raise XltasksError(f"名称“{n}”同时属于“{other}”（第 {other_row} 行）和“{e.name}”，请只保留一处",
+                    raise InputError(f"名称“{n}”同时属于“{other}”（第 {other_row} 行）和“{e.name}”，请只保留一处",
                                        file=str(path), where=f"{ws.title}!第{rowno}行")
                 owner[key] = (e.name, rowno)
             entries.append(e)
@@ -147,7 +147,7 @@ def load_directory(path: str | Path) -> Directory:
     collectives = {normalise(c) for e in entries for c in e.collectives}
     clash = [e.name for e in entries if normalise(e.name) in collectives]
     if clash:
-        raise XltasksError(f"“{clash[0]}”既是单位名称又是集合名称", file=str(path))
+        raise InputError(f"“{clash[0]}”既是单位名称又是集合名称", file=str(path))
     return Directory(entries, source=str(path))
 
 

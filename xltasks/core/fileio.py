@@ -8,7 +8,7 @@ import tempfile
 from pathlib import Path
 from typing import Callable, Iterator
 
-from .errors import XltasksError
+from .errors import OutputError
 
 
 def sha256_file(path: str | Path) -> str:
@@ -35,13 +35,13 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
     try:
         target.parent.mkdir(parents=True, exist_ok=True)
     except OSError as exc:
-        raise XltasksError(f"无法创建输出目录 {target.parent}: {_os_reason(exc)}", file=str(target)) from None
+        raise OutputError(f"无法创建输出目录 {target.parent}: {_os_reason(exc)}", file=str(target)) from None
     if target.is_dir():
-        raise XltasksError("无法写入: 同名的文件夹已存在", file=str(target))
+        raise OutputError("无法写入: 同名的文件夹已存在", file=str(target))
     try:
         fd, tmp = tempfile.mkstemp(prefix=f".{target.stem}.", suffix=target.suffix + ".part", dir=target.parent)
     except OSError as exc:
-        raise XltasksError(f"无法写入: {_os_reason(exc)}", file=str(target)) from None
+        raise OutputError(f"无法写入: {_os_reason(exc)}", file=str(target)) from None
     os.close(fd)
     tmp_path = Path(tmp)
     try:
@@ -50,7 +50,7 @@ def atomic_path(target: str | Path) -> Iterator[Path]:
         try:
             os.replace(tmp_path, target)
         except OSError as exc:
-            raise XltasksError(f"无法写入: {_os_reason(exc)}", file=str(target)) from None
+            raise OutputError(f"无法写入: {_os_reason(exc)}", file=str(target)) from None
     except BaseException:
         with contextlib.suppress(FileNotFoundError):
             tmp_path.unlink()

@@ -13,6 +13,9 @@ from .xlsx import col_letters
 SCHEMA_VERSION = "2"
 ACCEPTED_SCHEMA_VERSIONS = ("2",)
 
+# The list of the templates issued, beside them in the output folder.
+DISTRIBUTION_LIST = "分发清单.xlsx"
+
 # Sheet names of a fill-in template.
 SHEET_INSTRUCTIONS = "填报说明"
 SHEET_ENTRY = "填报"

@@ -13,7 +13,7 @@ import math
 from dataclasses import fields
 from pathlib import Path
 
-from .errors import XltasksError
+from .errors import InputError, XltasksError
 from .fileio import atomic_write_text, atomic_write_with
 from .models import DIRECTION_HIGHER, Progress, ProgressRow, Provenance
 from .rates import DIRECTION_BY_LABEL, DIRECTION_LABELS
@@ -96,7 +96,7 @@ def write_progress_csv(progress: Progress, path: Path) -> None:
 def read_progress(path: str | Path) -> Progress:
     path = Path(path)
     if not path.exists():
-        raise XltasksError("文件不存在", file=str(path))
+        raise InputError("文件不存在", file=str(path))
     # python-calamine reads values ~5× faster than openpyxl (a province's merged.xlsx has 60,000 rows);
     # _openpyxl_like gives back what openpyxl returned, so the rows are the same either way.
     from python_calamine import CalamineWorkbook
@@ -113,19 +113,19 @@ def read_progress(path: str | Path) -> Progress:
                     for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
 
         if SHEET_ROWS not in names:
-            raise XltasksError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
+            raise InputError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
         table = grid(SHEET_ROWS)
         reported_cells = grid(SHEET_REPORTED) if SHEET_REPORTED in names else []
         info_cells = grid(SHEET_INFO) if SHEET_INFO in names else []
     except XltasksError:
         raise
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
-        raise XltasksError(f"无法读取进度台账: {exc}", file=str(path))
+        raise InputError(f"无法读取进度台账: {exc}", file=str(path))
     header = [str(h).strip() if h is not None else "" for h in (table[0] if table else [])]
     keys = [_KEY_BY_LABEL.get(h) for h in header]
     missing = [label for key, label, _ in PROGRESS_COLUMNS if key not in keys]
     if missing:
-        raise XltasksError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
+        raise InputError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
     rows = []
     for values in table[1:]:
         if all(v is None for v in values):

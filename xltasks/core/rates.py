@@ -24,6 +24,7 @@ import datetime as dt
 from typing import Iterable, Optional
 
 from .models import DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER
+from .statuses import TaskStatus
 
 Rate = Optional[float]
 
@@ -161,15 +162,8 @@ def mean_formula(range_ref: str) -> str:
 # ---------------------------------------------------------------------------------------------
 # Expected progress (序时进度) and the status of a task against it
 # ---------------------------------------------------------------------------------------------
+# The statuses themselves: statuses.TaskStatus.
 
-STATUS_DONE = "已完成"
-STATUS_AHEAD = "超序时"
-STATUS_ON_TIME = "达序时"
-STATUS_BEHIND = "滞后"
-# Reported, but no rate can be computed (every value pending 待年底核算, a qualitative item not self-rated).
-STATUS_NO_RATE = "无完成率"
-STATUS_NOT_REPORTED = "未报送"  # no accepted return from any unit of the task
-STATUSES = (STATUS_DONE, STATUS_AHEAD, STATUS_ON_TIME, STATUS_BEHIND, STATUS_NO_RATE, STATUS_NOT_REPORTED)
 
 
 # A task with its own 完成时限 (issue 13), past it on the as-of date and not at 100%: a mark beside its status
@@ -204,29 +198,30 @@ def expected_progress(as_of: dt.date, start: dt.date | None = None, end: dt.date
     return (as_of.month - 1 + as_of.day / days_in_month) / 12
 
 
-def classify(rate: Rate, expected: float, *, reported: bool = True, on_time_band: float = 0.0) -> str:
+def classify(rate: Rate, expected: float, *, reported: bool = True, on_time_band: float = 0.0) -> TaskStatus:
     """已完成 ≥ 100%; 超序时 ≥ expected + band; 达序时 ≥ expected; 滞后 below; 无完成率 reported but no
     rate (blank); 未报送 no return."""
     if not reported:
-        return STATUS_NOT_REPORTED
+        return TaskStatus.NOT_REPORTED
     if rate is None:
-        return STATUS_NO_RATE
+        return TaskStatus.NO_RATE
     if rate >= 1:
-        return STATUS_DONE
+        return TaskStatus.DONE
     ahead = rate >= expected + on_time_band if on_time_band > 0 else rate > expected
     if ahead:
-        return STATUS_AHEAD
+        return TaskStatus.AHEAD
     if rate >= expected:
-        return STATUS_ON_TIME
-    return STATUS_BEHIND
+        return TaskStatus.ON_TIME
+    return TaskStatus.BEHIND
 
 
 def classify_formula(rate_ref: str, expected_ref: str, *, on_time_band: float = 0.0) -> str:
     """Formula of classify() for a reported rate; a blank (non-numeric) rate means 无完成率."""
     ahead = (f"{rate_ref}>={expected_ref}+{on_time_band!r}" if on_time_band > 0
              else f"{rate_ref}>{expected_ref}")
-    return (f'IF(NOT(ISNUMBER({rate_ref})),"{STATUS_NO_RATE}",IF({rate_ref}>=1,"{STATUS_DONE}",'
-            f'IF({ahead},"{STATUS_AHEAD}",IF({rate_ref}>={expected_ref},"{STATUS_ON_TIME}","{STATUS_BEHIND}"))))')
+    s = TaskStatus
+    return (f'IF(NOT(ISNUMBER({rate_ref})),"{s.NO_RATE}",IF({rate_ref}>=1,"{s.DONE}",'
+            f'IF({ahead},"{s.AHEAD}",IF({rate_ref}>={expected_ref},"{s.ON_TIME}","{s.BEHIND}"))))')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -254,7 +249,7 @@ def shown_formula(rate_formula: str, current_ref: str, *, pending_as_zero: bool 
 
 def status_formula(rate_ref: str, expected_ref: str, reported_ref: str, *, on_time_band: float = 0.0) -> str:
     """Formula of classify(rate, expected, reported=…): the reported flag cell holds 1 or 0."""
-    return (f'IF({reported_ref}=0,"{STATUS_NOT_REPORTED}",'
+    return (f'IF({reported_ref}=0,"{TaskStatus.NOT_REPORTED}",'
             f'{classify_formula(rate_ref, expected_ref, on_time_band=on_time_band)})')
 
 

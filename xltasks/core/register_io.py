@@ -8,7 +8,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from .errors import XltasksError
+from .errors import InputError, XltasksError
 from .fileio import atomic_path, atomic_write_text
 from .models import Register, SourceInfo, Task, Unit, Warning_
 from .units import classify_paren
@@ -161,32 +161,32 @@ def _write_xlsx(reg: Register, path: Path) -> None:
 # Reading back
 
 def load_register(path: str | Path) -> Register:
-    """Read a register from its .json or .xlsx. Anything else is an XltasksError naming the file."""
+    """Read a register from its .json or .xlsx. Anything else is an InputError naming the file."""
     p = Path(path)
     if not p.is_file():
-        raise XltasksError("找不到任务台账文件", file=str(path))
+        raise InputError("找不到任务台账文件", file=str(path))
     suffix = p.suffix.lower()
     if suffix == ".json":
         return _load_json(p)
     if suffix in (".xlsx", ".xlsm"):
         return _load_xlsx(p)
-    raise XltasksError("不是任务台账(需要 xltasks import 生成的 .xlsx 或 .json)", file=str(path))
+    raise InputError("不是任务台账(需要 xltasks import 生成的 .xlsx 或 .json)", file=str(path))
 
 
 def _load_json(p: Path) -> Register:
     try:
         data = json.loads(p.read_text(encoding="utf-8"))
     except (UnicodeDecodeError, json.JSONDecodeError) as exc:
-        raise XltasksError(f"不是有效的 JSON: {exc}", file=str(p)) from None
+        raise InputError(f"不是有效的 JSON: {exc}", file=str(p)) from None
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
-        raise XltasksError("不是任务台账: JSON 中没有 tasks 列表", file=str(p))
+        raise InputError("不是任务台账: JSON 中没有 tasks 列表", file=str(p))
     try:
         reg = Register.from_json_dict(data)
     except TypeError as exc:
-        raise XltasksError(f"任务台账 JSON 字段不完整: {exc}", file=str(p)) from None
+        raise InputError(f"任务台账 JSON 字段不完整: {exc}", file=str(p)) from None
     for i, t in enumerate(reg.tasks):
         if not isinstance(t.units, list) or not t.id:
-            raise XltasksError("任务缺少编号或单位列表", file=str(p), where=f"tasks[{i}]")
+            raise InputError("任务缺少编号或单位列表", file=str(p), where=f"tasks[{i}]")
     return reg
 
 
@@ -208,7 +208,7 @@ def _load_xlsx(p: Path) -> Register:
         wb = CalamineWorkbook.from_path(str(p))
         names = wb.sheet_names
         if SHEET_TASKS not in names:
-            raise XltasksError(f"不是任务台账: 没有“{SHEET_TASKS}”工作表", file=str(p))
+            raise InputError(f"不是任务台账: 没有“{SHEET_TASKS}”工作表", file=str(p))
         rows = wb.get_sheet_by_name(SHEET_TASKS).to_python(skip_empty_area=False)
         src_rows = (wb.get_sheet_by_name(SHEET_SOURCES).to_python(skip_empty_area=False)
                     if SHEET_SOURCES in names else [])
@@ -217,14 +217,14 @@ def _load_xlsx(p: Path) -> Register:
     except XltasksError:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
-        raise XltasksError(f"无法读取工作簿: {exc}", file=str(p)) from None
+        raise InputError(f"无法读取工作簿: {exc}", file=str(p)) from None
     if not rows:
-        raise XltasksError(f"不是任务台账: “{SHEET_TASKS}”工作表是空的", file=str(p))
+        raise InputError(f"不是任务台账: “{SHEET_TASKS}”工作表是空的", file=str(p))
     header = [_s(v).strip() for v in rows[0]]
     col = {label: header.index(label) for _k, label, _w, _h in TASK_COLUMNS if label in header}
     missing = [label for _k, label, _w, _h in TASK_COLUMNS if label not in col and label not in OPTIONAL_LABELS]
     if missing:
-        raise XltasksError(f"不是任务台账: “{SHEET_TASKS}”表缺少列 {'、'.join(missing)}", file=str(p),
+        raise InputError(f"不是任务台账: “{SHEET_TASKS}”表缺少列 {'、'.join(missing)}", file=str(p),
                            where=f"{SHEET_TASKS}!1")
     tasks = []
     for r, row in enumerate(rows[1:], start=2):
@@ -236,9 +236,9 @@ def _load_xlsx(p: Path) -> Register:
             tiers = json.loads(vals["unit_tiers"]) if vals["unit_tiers"] else []
             line = int(float(vals["source_line"] or 0))
         except (ValueError, json.JSONDecodeError):
-            raise XltasksError("单位分层或行号无法读取", file=str(p), where=f"{SHEET_TASKS}!{r}") from None
+            raise InputError("单位分层或行号无法读取", file=str(p), where=f"{SHEET_TASKS}!{r}") from None
         if not vals["id"]:
-            raise XltasksError("任务缺少编号", file=str(p), where=f"{SHEET_TASKS}!A{r}")
+            raise InputError("任务缺少编号", file=str(p), where=f"{SHEET_TASKS}!A{r}")
         tasks.append(Task(
             id=vals["id"], section=vals["section"], group=vals["group"], leader=vals["leader"], no=vals["no"],
             text=vals["text"], units=[u for u in vals["units"].split("\n") if u],

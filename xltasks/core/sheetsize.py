@@ -8,7 +8,7 @@ sheet whose grid would pass its caps. Each reader chooses caps fitting what it r
 
 - `far_cell(zf, member, data, max_rows=, max_cols=, max_cells=)`: ((rows, cols), A1 ref) or None;
 - `sheet_parts(zf)`: sheet name → worksheet part, from workbook.xml and its relationships;
-- `check_xlsx(path, max_rows=, max_cols=, max_cells=)`: raises XltasksError naming file and sheet!cell.
+- `check_xlsx(path, max_rows=, max_cols=, max_cells=)`: raises InputError naming file and sheet!cell.
 """
 from __future__ import annotations
 
@@ -17,7 +17,7 @@ import re
 import zipfile
 from pathlib import Path
 
-from .errors import XltasksError
+from .errors import InputError
 
 EXCEL_MAX_ROWS = 1_048_576
 EXCEL_MAX_COLS = 16_384
@@ -186,7 +186,7 @@ def _sheet_parts(rels_xml, workbook_xml) -> dict[str, str]:
 
 
 def check_xlsx(path: str | Path, *, max_rows: int, max_cols: int, max_cells: int) -> None:
-    """Raise XltasksError (file, sheet!cell) when a sheet of the xlsx at `path` holds a value beyond the caps.
+    """Raise InputError (file, sheet!cell) when a sheet of the xlsx at `path` holds a value beyond the caps.
     A file that is no zip, or whose workbook parts cannot be read, is left to calamine to refuse; without a
     readable workbook.xml every worksheet part is measured (named by its part)."""
     try:
@@ -206,7 +206,7 @@ def check_xlsx(path: str | Path, *, max_rows: int, max_cols: int, max_cells: int
                 except (zipfile.BadZipFile, OSError, RuntimeError, NotImplementedError, EOFError):
                     raise
                 except Exception:  # noqa: BLE001 - XML the safe parser refuses (DTD, malformed): unmeasured
-                    raise XltasksError(f"工作表“{sheet}”的内容无法解析，未读取", file=str(path),
+                    raise InputError(f"工作表“{sheet}”的内容无法解析，未读取", file=str(path),
                                        where=sheet) from None
                 if far is not None:
                     (rows, cols), ref = far
@@ -214,7 +214,7 @@ def check_xlsx(path: str | Path, *, max_rows: int, max_cols: int, max_cells: int
                         limit = f"{max_cells} 个单元格"
                     else:
                         limit = f"{max_rows} 行或 {max_cols} 列"
-                    raise XltasksError(
+                    raise InputError(
                         f"工作表“{sheet}”在远离表格的 {ref} 单元格有内容（表格将达 {rows} 行 × {cols} 列，超过 "
                         f"{limit}的上限）：请删除该单元格后重新保存", file=str(path), where=f"{sheet}!{ref}")
     except (OSError, zipfile.BadZipFile, RuntimeError, NotImplementedError, EOFError):

@@ -13,7 +13,7 @@ from __future__ import annotations
 from pathlib import Path
 from typing import Callable
 
-from ..core.errors import NotADecomposition, XltasksError
+from ..core.errors import InputError, NotADecomposition, UsageError
 from ..core.fileio import decode_text, sha256_file
 from ..core.models import Register, SourceInfo, Warning_
 from . import labelled, numbered, pipe_table, table, web_table
@@ -78,7 +78,7 @@ def register_reader(suffixes: tuple[str, ...] | list[str], reader: Callable[[Pat
 
 def _check_layout(layout: str) -> None:
     if layout not in LAYOUTS:
-        raise XltasksError(f"未知的版式 “{layout}”, 可选: {', '.join(LAYOUTS)}")
+        raise UsageError(f"未知的版式 “{layout}”, 可选: {', '.join(LAYOUTS)}")
 
 
 def text_attempts(text: str, source: str, layouts: tuple[str, ...] = TEXT_LAYOUTS) -> list[Attempt]:
@@ -158,7 +158,7 @@ def _open(path: str | Path) -> tuple[Path, str, str]:
     p = Path(path)
     source = str(path)
     if not p.is_file():
-        raise XltasksError("文件不存在", file=source)
+        raise InputError("文件不存在", file=source)
     check_size(p, source)
     suffix = p.suffix.lower()
     _load_reader(suffix)
@@ -212,7 +212,7 @@ def merge_registers(regs: list[Register]) -> Register:
 def import_paths(paths: list[str | Path], layout: str = "auto") -> Register:
     """Import and merge several documents. With more than one, ids are prefixed "k-" (k = source ordinal)."""
     if not paths:
-        raise XltasksError("没有给出要导入的文件")
+        raise UsageError("没有给出要导入的文件")
     regs = [import_path(p, layout) for p in paths]
     return regs[0] if len(regs) == 1 else merge_registers(regs)
 

@@ -21,7 +21,7 @@ import zipfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import NotADecomposition, XltasksError
+from ..core.errors import InputError, NotADecomposition
 from .reasons import reason
 from ..core.models import Register, Warning_
 from ..core.units import squash
@@ -228,9 +228,9 @@ def read_body(path: str | Path) -> DocBody:
     try:
         doc = Document(str(path))
     except (PackageNotFoundError, zipfile.BadZipFile, KeyError, ValueError) as exc:
-        raise XltasksError(f"无法打开 Word 文档(.docx): {reason(exc)}", file=str(path)) from None
+        raise InputError(f"无法打开 Word 文档(.docx): {reason(exc)}", file=str(path)) from None
     except OSError as exc:
-        raise XltasksError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
+        raise InputError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
     body = DocBody()
     n_tables = 0
     for el in doc.element.body.iterchildren():

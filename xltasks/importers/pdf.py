@@ -17,7 +17,7 @@ import re
 from dataclasses import dataclass
 from pathlib import Path
 
-from ..core.errors import XltasksError
+from ..core.errors import InputError
 from ..core.models import Register, Warning_
 from .document import (ROLE_LEADER, ROLE_NO, ROLE_TEXT, ROLE_UNITS, _BLANKS, _clean, _squash, column_role,
                        join_cell, unpad)
@@ -51,13 +51,13 @@ def _pdf_reader(path: Path):
             try:
                 reader.decrypt("")
             except Exception:  # noqa: BLE001 - any failure means we cannot read it
-                raise XltasksError("PDF 已加密，无法读取文字；请提供未加密的文件", file=str(path)) from None
+                raise InputError("PDF 已加密，无法读取文字；请提供未加密的文件", file=str(path)) from None
         _ = len(reader.pages)
         return reader
     except PdfReadError as exc:
-        raise XltasksError(f"无法打开 PDF 文件: {reason(exc)}", file=str(path)) from None
+        raise InputError(f"无法打开 PDF 文件: {reason(exc)}", file=str(path)) from None
     except OSError as exc:
-        raise XltasksError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
+        raise InputError(f"无法读取文件: {exc.strerror or exc}", file=str(path)) from None
 
 
 def pdf_pieces(reader) -> list[_Piece]:
@@ -421,7 +421,7 @@ def _pdf_attempts(path: Path, layout: str = "auto"):
     reader = _pdf_reader(path)
     text = pdf_text(reader)
     if not text.strip(_BLANKS + "\n"):
-        raise XltasksError("PDF 没有文字层(可能是扫描件)，无法读取任务；请提供 Word 原件或可复制文字的 PDF",
+        raise InputError("PDF 没有文字层(可能是扫描件)，无法读取任务；请提供 Word 原件或可复制文字的 PDF",
                            file=str(path))
     attempts = []
     if layout in ("auto", "table"):

@@ -12,7 +12,7 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import XltasksError
+from ..core.errors import InputError
 from ..core.fileio import decode_text
 from ..core.sheetsize import check_xlsx
 from .header import find_header
@@ -73,7 +73,7 @@ def read_workbook(path: str | Path) -> Workbook:
         wb = CalamineWorkbook.from_path(str(p))
         metadata = list(wb.sheets_metadata)
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
-        raise XltasksError(f"无法打开表格文件: {reason(exc)}", file=str(path)) from None
+        raise InputError(f"无法打开表格文件: {reason(exc)}", file=str(path)) from None
     from .table import cell_text
 
     grids: list[SheetGrid] = []

@@ -22,6 +22,7 @@ from pathlib import Path
 
 from ..core import layout, rates
 from ..compiling.reader import reporting_unit
+from ..core.errors import UsageError
 from .fill import Entry, fill_template
 from ..core.models import DIRECTION_QUALITATIVE, ROLE_LEAD, Progress, ProgressRow, Register
 
@@ -166,7 +167,7 @@ def build_returns(register: Register, progress: Progress, out_dir, *, period: st
     if units is not None:
         unknown = [u for u in units if u not in plan.rows_by_unit]
         if unknown:
-            raise ValueError(f"以下单位不是本期进度中的报送单位：{'、'.join(unknown)}")
+            raise UsageError(f"以下单位不是本期进度中的报送单位：{'、'.join(unknown)}")
         plan.rows_by_unit = {u: t for u, t in plan.rows_by_unit.items() if u in units}
     out_dir = Path(out_dir)
     out_dir.mkdir(parents=True, exist_ok=True)

@@ -10,6 +10,7 @@ from dataclasses import dataclass
 from pathlib import Path
 
 from ..core import layout, rates
+from ..core.errors import UsageError
 from ..core.fileio import atomic_path
 
 
@@ -65,14 +66,14 @@ def fill_template(template_path, out_path, entries: list[Entry], *, clear_unused
 
     template_path, out_path = Path(template_path), Path(out_path)
     if template_path.resolve() == out_path.resolve():
-        raise ValueError("输出文件不能与模板文件相同（模板文件不会被修改）")
+        raise UsageError("输出文件不能与模板文件相同（模板文件不会被修改）")
     wb = openpyxl.load_workbook(template_path)
     ws = wb[layout.SHEET_ENTRY]
     blocks = _blocks(wb)
     by_task: dict[str, list[Entry]] = {}
     for e in entries:
         if e.task_id not in blocks:
-            raise ValueError(f"任务“{e.task_id}”不在模板 {template_path.name} 中")
+            raise UsageError(f"任务“{e.task_id}”不在模板 {template_path.name} 中")
         by_task.setdefault(e.task_id, []).append(e)
 
     c = {key: i + 1 for key, i in layout.COLUMN_INDEX.items()}  # 1-based for openpyxl
@@ -80,7 +81,7 @@ def fill_template(template_path, out_path, entries: list[Entry], *, clear_unused
         first, last = blocks[task_id]
         size = last - first + 1
         if len(task_entries) > size:
-            raise ValueError(f"任务“{task_id}”有 {len(task_entries)} 行内容，但模板 {template_path.name} 中"
+            raise UsageError(f"任务“{task_id}”有 {len(task_entries)} 行内容，但模板 {template_path.name} 中"
                              f"该任务只有 {size} 行")
         for i in range(size):
             row = first + i

@@ -11,22 +11,23 @@ from __future__ import annotations
 import datetime as dt
 import re
 import uuid
-from dataclasses import dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 
 from .. import __version__
 from ..core import layout, parallel, rates
-from ..core.errors import XltasksError
+from ..core.errors import InputError, OutputError, UsageError
 from ..core.directory import collective_warnings, plan_recipients
 from ..core.texts import render
 from ..core.fileio import atomic_write_notice, atomic_write_with, safe_filename
+from ..core.results import IssuedTemplate, TemplateRun
 from ..core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
                      Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
 from ..core.xlsx import (cached_value, fast_formulas, fmt, header_format, lines_needed, new_workbook, set_a3_landscape,
                    write_table, write_text)
 
-DISTRIBUTION_LIST = "分发清单.xlsx"
+DISTRIBUTION_LIST = layout.DISTRIBUTION_LIST
 ENTRY_NAME = "xltasks_entry"  # defined name of the 填报 entry area
 
 _C = layout.COLUMN_INDEX
@@ -35,24 +36,6 @@ _DIRECTION_DESCRIPTIONS = (
     (rates.DIRECTION_LABELS[DIRECTION_UPPER], "表示数值不超过目标值即为完成（如失业率控制在3.5%以内），超过时完成率=目标值÷当前值"),
     (rates.DIRECTION_LABELS[DIRECTION_QUALITATIVE], "表示无法量化，完成率取“自评完成率”"),
 )
-
-
-@dataclass
-class IssuedTemplate:
-    unit: str
-    path: Path
-    task_ids: list[str]
-    lead_task_ids: list[str]
-    support_task_ids: list[str]
-    notice: Path | None = None
-    template_id: str = ""
-
-
-@dataclass
-class TemplateRun:
-    issued: list[IssuedTemplate] = field(default_factory=list)
-    warnings: list[str] = field(default_factory=list)
-    distribution_list: Path = Path(DISTRIBUTION_LIST)
 
 
 @dataclass
@@ -334,12 +317,12 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
     """
     register_name = register_file or register.source
     if rows_per_task < 1:
-        raise XltasksError(f"每项任务的填报行数须至少为 1（现为 {rows_per_task}）")
+        raise UsageError(f"每项任务的填报行数须至少为 1（现为 {rows_per_task}）")
     period = (period or "").strip()
     if not period:
-        raise XltasksError("缺少填报期次（如 2021Q3）")
+        raise UsageError("缺少填报期次（如 2021Q3）")
     if not register.tasks:
-        raise XltasksError("任务台账中没有任何任务，无法生成模板", file=register_name)
+        raise InputError("任务台账中没有任何任务，无法生成模板", file=register_name)
     out_dir = Path(out_dir)
     plan, unexpanded = plan_recipients(register, directory)
     if units:
@@ -347,14 +330,14 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
         for name in units:
             for r in (directory.resolve(name) if directory is not None else [name.strip()]):
                 if r not in plan:
-                    raise XltasksError(f"单位“{name}”在任务台账中没有任务，无法生成模板", file=register_name)
+                    raise InputError(f"单位“{name}”在任务台账中没有任务，无法生成模板", file=register_name)
                 if r not in wanted:
                     wanted.append(r)
         plan = {u: plan[u] for u in wanted}
     # only the collectives actually generated this run are worth a warning
     warnings = collective_warnings([u for u in unexpanded if u in plan], directory)
     if not plan:
-        raise XltasksError("任务台账中没有任何责任单位，无法生成模板", file=register_name)
+        raise InputError("任务台账中没有任何责任单位，无法生成模板", file=register_name)
     out_dir.mkdir(parents=True, exist_ok=True)
 
     tasks_by_id = {t.id: t for t in register.tasks}
@@ -446,7 +429,7 @@ MAX_NAME_BYTES = 255  # per file name on Linux and macOS (UTF-8); Windows allows
 def _check_output_names(paths: list[Path]) -> None:
     for p in paths:
         if len(p.name.encode("utf-8", "surrogatepass")) > MAX_NAME_BYTES or len(p.name) > MAX_NAME_BYTES:
-            raise XltasksError(f"文件名过长（超过 {MAX_NAME_BYTES} 字节），未写出任何文件", file=str(p))
+            raise OutputError(f"文件名过长（超过 {MAX_NAME_BYTES} 字节），未写出任何文件", file=str(p))
 
 
 # A province run writes 1,000 workbooks, each independent of the others: beyond this many task slots

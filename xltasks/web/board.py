@@ -9,14 +9,11 @@ import threading
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..collecting.merge import UNIT_MISSING, UNIT_REJECTED, UNIT_REPORTED
-from ..collecting.validate import STATUS_LABELS
-from ..core import rates
-from ..workspace.trend import STATUS_CLOSED
+from ..core.statuses import TASK_CLOSED, FileStatus, SubmissionStatus, TaskStatus
 
 STATE_LATE = "逾期"
 # task statuses as the 汇编 shows them: the arithmetic's, and 已销号 for a task closed in an earlier period
-TASK_STATUSES = (*rates.STATUSES, STATUS_CLOSED)
+TASK_STATUSES = (*TaskStatus, TASK_CLOSED)
 LATE_RETURN = "逾期报送"
 
 
@@ -47,7 +44,7 @@ class UnitRow:
 
     @property
     def css(self) -> str:
-        return {UNIT_REPORTED: "ok", UNIT_REJECTED: "bad", UNIT_MISSING: "missing", STATE_LATE: "late"}[self.status]
+        return {SubmissionStatus.REPORTED: "ok", SubmissionStatus.REJECTED: "bad", SubmissionStatus.MISSING: "missing", STATE_LATE: "late"}[self.status]
 
 
 def deadline_passed(deadline: dt.date | None, when: dt.datetime) -> bool:
@@ -83,12 +80,12 @@ def unit_rows(web, period: str, result, now: dt.datetime | None = None) -> list[
         for f in files:
             up = uploads.get(f.path.split("::", 1)[0])
             lines.append(FileLine(name=up.original_name if up else Path(f.path.replace("::", "/")).name,
-                                  received=_time_text(f.mtime), status=STATUS_LABELS.get(f.status, f.status),
+                                  received=_time_text(f.mtime), status=FileStatus(f.status).label,
                                   errors=f.errors, warnings=f.warnings, upload_id=up.id if up else None))
         decider = next((f for f in files if f.path == u.file), None)
         late = bool(getattr(u, "late", False))  # the workspace's collect: received after the deadline
         status = u.status
-        if status == UNIT_MISSING and deadline_passed(deadline, now):
+        if status == SubmissionStatus.MISSING and deadline_passed(deadline, now):
             status = STATE_LATE
         out.append(UnitRow(unit=u.unit, kind=u.kind, status=status, late=late, tasks=u.tasks,
                            lead_tasks=u.lead_tasks, rows=u.rows, errors=u.errors, warnings=u.warnings,
@@ -98,7 +95,7 @@ def unit_rows(web, period: str, result, now: dt.datetime | None = None) -> list[
 
 
 def counts(rows: list[UnitRow]) -> dict[str, int]:
-    out = {UNIT_REPORTED: 0, UNIT_REJECTED: 0, UNIT_MISSING: 0, STATE_LATE: 0}
+    out = {SubmissionStatus.REPORTED: 0, SubmissionStatus.REJECTED: 0, SubmissionStatus.MISSING: 0, STATE_LATE: 0}
     for r in rows:
         out[r.status] += 1
     out[LATE_RETURN] = sum(r.late for r in rows)
@@ -151,7 +148,7 @@ def by_section(register, compiled) -> list[tuple[str, dict[str, int]]]:
 def status_counts(compiled) -> list[tuple[str, int]]:
     if compiled is None:
         return []
-    return [(s, compiled.counts.get(s, 0)) for s in TASK_STATUSES if s in rates.STATUSES or compiled.counts.get(s)]
+    return [(s, compiled.counts.get(s, 0)) for s in TASK_STATUSES if s != TASK_CLOSED or compiled.counts.get(s)]
 
 
 def as_of_for(site, period: str, today: dt.date | None = None) -> dt.date:
@@ -171,14 +168,14 @@ def next_steps(site, period: str, templates_issued: bool, unit_counts: dict[str,
     if not templates_issued:
         return [("生成并下发本期填报模板（含各单位的专属上传链接）", f"/issue?period={period}")]
     if unit_counts:
-        chase = unit_counts[UNIT_MISSING] + unit_counts[STATE_LATE]
-        if unit_counts[UNIT_REJECTED]:
-            steps.append((f"{unit_counts[UNIT_REJECTED]} 个单位的报送表有错误被退回：发出退回修改通知",
+        chase = unit_counts[SubmissionStatus.MISSING] + unit_counts[STATE_LATE]
+        if unit_counts[SubmissionStatus.REJECTED]:
+            steps.append((f"{unit_counts[SubmissionStatus.REJECTED]} 个单位的报送表有错误被退回：发出退回修改通知",
                           f"/returns?period={period}#remind"))
         if chase:
             steps.append((f"{chase} 个单位尚未报送：发出催报通知", f"/returns?period={period}#remind"))
     if p.deadline and today >= p.deadline or unit_counts and not (
-            unit_counts[UNIT_MISSING] + unit_counts[STATE_LATE] + unit_counts[UNIT_REJECTED]):
+            unit_counts[SubmissionStatus.MISSING] + unit_counts[STATE_LATE] + unit_counts[SubmissionStatus.REJECTED]):
         steps.append(("编制本期完成情况汇编和督查通报", f"/compile?period={period}"))
     if not steps:
         steps.append(("等待各单位报送；报送情况页面会随时更新", f"/returns?period={period}"))

@@ -25,7 +25,9 @@ from dataclasses import dataclass, field
 from pathlib import Path, PurePosixPath, PureWindowsPath
 
 from ..collecting.intake import ARCHIVE_EXTS, WORKBOOK_EXTS
-from ..collecting.validate import STATUS_ACCEPTED, Context, FileResult, UnitIndex
+from ..collecting.validate import Context, UnitIndex
+from ..core.results import FileResult
+from ..core.statuses import FileStatus, UploadStatus
 from ..core.fileio import safe_filename, sha256_bytes
 from .adapter import Site
 from .store import Store, now_text
@@ -37,7 +39,6 @@ INCOMING_DIR = ".incoming"
 REFUSED_DIR = ".refused"
 STEM_CHARS = 60
 
-STATUS_REFUSED = "refused"  # not placed in the returns folder (wrong type, empty, another unit's, unidentified)
 VIA_UNIT = "unit"
 VIA_OFFICE = "office"
 
@@ -49,7 +50,7 @@ class Received:
     upload_id: int
     original_name: str
     stored_name: str
-    status: str  # accepted / rejected / refused
+    status: UploadStatus
     reason: str = ""  # why refused (Chinese), when it was
     results: list[FileResult] = field(default_factory=list)
     problems: list[dict] = field(default_factory=list)
@@ -143,8 +144,9 @@ class Intake:
                 os.chmod(placed, 0o444)
         finally:
             shutil.rmtree(incoming, ignore_errors=True)
-        accepted = all(f.status == STATUS_ACCEPTED for f in results) and bool(results)
-        status = STATUS_REFUSED if reason else (STATUS_ACCEPTED if accepted else "rejected")
+        accepted = all(f.status == FileStatus.ACCEPTED for f in results) and bool(results)
+        status = (UploadStatus.REFUSED if reason
+                  else UploadStatus.ACCEPTED if accepted else UploadStatus.REJECTED)
         problems = _problem_dicts(results)
         record_unit = unit or (sorted(named)[0] if len(named) == 1 else "、".join(sorted(named)))
         upload_id = self.store.add_upload(
@@ -160,9 +162,9 @@ class Intake:
     def _refused(self, period, unit, via, name, data, reason) -> Received:
         upload_id = self.store.add_upload(
             period=period, unit=unit or "", via=via, original_name=name, stored_path="",
-            sha256=sha256_bytes(data), size=len(data), received_at=now_text(), status=STATUS_REFUSED,
+            sha256=sha256_bytes(data), size=len(data), received_at=now_text(), status=UploadStatus.REFUSED,
             errors=1, warnings=0, rows=0, problems=[])
-        return Received(upload_id, name, "", STATUS_REFUSED, reason)
+        return Received(upload_id, name, "", UploadStatus.REFUSED, reason)
 
 
 def _place(staged: Path, folder: Path) -> Path:

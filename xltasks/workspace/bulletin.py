@@ -63,7 +63,8 @@ def points(value: rates.Rate) -> str:
 
 
 def bulletin_context(ws, period: str, *, date: dt.date | None = None) -> dict:
-    from ..compiling.figures import STATUS_CLOSED, summary_figures, unit_key
+    from ..compiling.figures import summary_figures, unit_key
+    from ..core.statuses import TASK_CLOSED
     from .closures import closures
     from .rounds import unit_rounds
     from .trend import task_statuses
@@ -109,7 +110,7 @@ def bulletin_context(ws, period: str, *, date: dt.date | None = None) -> dict:
         "title": c.title, "office": c.office, "contact": c.contact, "period": p.name,
         "period_label": p.label, "as_of": date_label(p.as_of), "date": date_label(date or dt.date.today()),
         "expected": pct(expected), "n_tasks": total, "n_closed": figures.closed,
-        "n_items": sum(t["items"] for t in tasks.values() if t["status"] != STATUS_CLOSED),
+        "n_items": sum(t["items"] for t in tasks.values() if t["status"] != TASK_CLOSED),
         "overall": overall, "c": dict(figures.overall.counts),
         "p": {s: pct(figures.overall.share(s)) for s in figures.overall.counts},
         "sections": breakdown_rows(figures.sections), "leaders": breakdown_rows(figures.leaders),

@@ -202,7 +202,8 @@ def collect(ws, period: str, *, dirs=None, output: str | Path | None = None, rep
             register_path: str | Path | None = None, directory=None, password: str | None = None,
             progress=None):
     """Collect the period's returns; returns the CollectResult with each UnitStatus' `received_at` and `late`."""
-    from ..collecting.merge import UNIT_REPORTED, collect as collect_returns
+    from ..collecting.merge import collect as collect_returns
+    from ..core.statuses import SubmissionStatus
     from ..collecting.report import write_json, write_xlsx
     from ..core.progress_io import write_progress
     from ..core.register_io import load_register
@@ -227,10 +228,10 @@ def collect(ws, period: str, *, dirs=None, output: str | Path | None = None, rep
     times = received_times(ws, p.name, result.files)
     by_path = {f.path: f for f in result.files}
     for u in result.units:
-        f = by_path.get(u.data_file) if u.status == UNIT_REPORTED else by_path.get(u.file)
+        f = by_path.get(u.data_file) if u.status == SubmissionStatus.REPORTED else by_path.get(u.file)
         if f is not None:
             u.received_at = times.get(f.key, "")
-            u.late = u.status == UNIT_REPORTED and is_late(u.received_at, p.deadline)
+            u.late = u.status == SubmissionStatus.REPORTED and is_late(u.received_at, p.deadline)
     write_progress(result.progress, output)
     if csv_path:
         write_progress(result.progress, csv_path)

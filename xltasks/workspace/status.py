@@ -9,12 +9,8 @@ from __future__ import annotations
 import datetime as dt
 from dataclasses import asdict, dataclass, field
 
-from ..core import rates
+from ..core.statuses import TASK_CLOSED, SubmissionStatus, TaskStatus
 from .rounds import unit_rounds
-from .trend import STATUS_CLOSED
-
-UNIT_REPORTED, UNIT_REJECTED, UNIT_MISSING = "已报送", "有错误退回", "未报送"
-
 
 @dataclass
 class PeriodStatus:
@@ -67,16 +63,16 @@ def period_status(ws, period: str, today: dt.date | None = None) -> PeriodStatus
     if row:
         st.collected_at, st.files, st.accepted, st.rejected = row
         units = unit_rounds(ws, p.name)
-        st.units_reported = sum(u["status"] == UNIT_REPORTED for u in units)
-        st.units_rejected = sum(u["status"] == UNIT_REJECTED for u in units)
-        st.units_missing = sum(u["status"] == UNIT_MISSING for u in units)
+        st.units_reported = sum(u["status"] == SubmissionStatus.REPORTED for u in units)
+        st.units_rejected = sum(u["status"] == SubmissionStatus.REJECTED for u in units)
+        st.units_missing = sum(u["status"] == SubmissionStatus.MISSING for u in units)
         st.late_units = [u["unit"] for u in units if u["late"]]
     row = ws.db.execute("SELECT at FROM compilations WHERE period=?", (p.name,)).fetchone()
     if row:
         st.compiled_at = row[0]
         found = dict(ws.db.execute("SELECT status, COUNT(*) FROM task_rates WHERE period=? GROUP BY status",
                                    (p.name,)))
-        order = [*rates.STATUSES, STATUS_CLOSED]
+        order = [*TaskStatus, TASK_CLOSED]
         st.counts = {s: found[s] for s in sorted(found, key=lambda s: order.index(s) if s in order else len(order))}
     st.closed_here = sorted(c.task_id for c in closures(ws).values() if c.period == p.name)
     st.bulletin = ws.bulletin_path(p.name).is_file()

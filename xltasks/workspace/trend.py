@@ -14,7 +14,6 @@ from ..core import rates
 from ..core.fileio import sha256_file
 from .db import transaction
 
-STATUS_CLOSED = "已销号"
 
 
 def compiled_periods(ws, up_to: str | None = None, *, before: str | None = None) -> list[str]:

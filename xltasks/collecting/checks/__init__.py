@@ -7,9 +7,9 @@ all run, and every problem they find is reported together. `run_checks` is the w
 """
 from __future__ import annotations
 
-import os
+import traceback
 
-from ..intake import IntakeFailure
+from ...core.errors import ReturnedFileError
 from .base import Check, Subject, check, has_error
 from .formulas import completion_formulas
 from .identity import known_unit, our_template, same_period, same_period_as_collected, schema_version
@@ -48,11 +48,11 @@ def run_checks(subject: Subject) -> list:
                 return problems
         for c in VALUE_CHECKS:
             problems.extend(c(subject))
-    except IntakeFailure as f:  # a sheet refused on reading (a value far outside the template's area)
+    except ReturnedFileError as f:  # a sheet refused on reading (a value far outside the template's area)
         problems.append(subject.problem(f.code, sheet=f.sheet, cell=f.cell, reason=f.reason))
     except Exception:  # noqa: BLE001
-        if os.environ.get("XLTASKS_DEBUG"):
-            raise
+        if subject.ctx.debug:  # `xltasks -v`: the traceback too, and the run goes on
+            traceback.print_exc()
         problems.append(subject.problem("not-a-workbook", reason="内容无法解析（文件可能已损坏，或被其他软件改动了结构）"))
     return problems
 

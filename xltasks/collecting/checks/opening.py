@@ -1,7 +1,7 @@
 """The first structural check: the file opens as a workbook (pre-flight included, see intake.py)."""
 from __future__ import annotations
 
-from ..intake import IntakeFailure
+from ...core.errors import ReturnedFileError
 from ..workbook import open_book
 from .base import Subject, check
 
@@ -10,6 +10,6 @@ from .base import Subject, check
 def opens_as_workbook(subject: Subject):
     try:
         subject.book = open_book(subject.source, password=subject.ctx.password)
-    except IntakeFailure as f:
+    except ReturnedFileError as f:
         return [subject.problem(f.code, reason=f.reason)]
     return []
