@@ -9,7 +9,8 @@ import openpyxl
 import pytest
 from python_calamine import CalamineWorkbook
 
-from xltasks.core.table_xlsx import Table, col_name, write_tables
+from xltasks.core.cells import column_letter
+from xltasks.core.table_xlsx import Table, write_tables
 from xltasks.core.xlsx import header_format, new_workbook, write_table, write_text
 
 COLUMNS = [("任务编号", 9), ("单位", 22), ("序号", 8), ("细化项目", 40), ("目标值", 10), ("说明", 20)]
@@ -87,7 +88,7 @@ def test_libreoffice_opens_it(tmp_path, soffice):
 
 
 def test_column_names():
-    assert [col_name(c) for c in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
+    assert [column_letter(c) for c in (0, 25, 26, 701, 702, 16383)] == ["A", "Z", "AA", "ZZ", "AAA", "XFD"]
 
 
 def test_a_number_no_workbook_can_hold_is_refused(tmp_path):

@@ -12,7 +12,7 @@ from typing import Mapping, Sequence
 
 from ..core import layout as L
 from ..core.units import squash as _norm
-from ..core.xlsx import col_letters
+from ..core.cells import cell_ref
 from .sheet_xml import Formula
 from .workbook import Book, cell_text
 
@@ -120,7 +120,7 @@ class EntrySheet:
         return frozenset(r for r, c in self._formulas if c in cols)
 
     def ref(self, r: int, key: str) -> str:
-        return f"{col_letters(self.cols.get(key, 0))}{r + 1}"
+        return cell_ref(r, self.cols.get(key, 0))
 
 
 def read_entry_sheet(book: Book, header: HeaderSearch | None = None, grid=None) -> EntrySheet:

@@ -12,6 +12,7 @@ import re
 import zipfile
 from typing import Iterator
 
+from ..core.cells import column_index, column_letter
 from ..core.sheetsize import has_cell_without_ref
 
 
@@ -58,11 +59,7 @@ def _iterparse(stream, events=("end",)):
 _CELL_RE = re.compile(r"^([A-Z]{1,3})(\d+)$")
 
 
-def col_index(letters: str) -> int:
-    n = 0
-    for ch in letters:
-        n = n * 26 + ord(ch) - 64
-    return n - 1
+col_index = column_index  # "A" → 0 (core.cells)
 
 
 _FCELL_RE = re.compile(
@@ -260,13 +257,11 @@ _REF_RE = re.compile(r'"[^"]*"|(?<![A-Za-z_\d.\]])(\$?)([A-Z]{1,3})(\$?)(\d+)(?!
 
 def shift_formula(text: str, drow: int, dcol: int) -> str:
     """Move the relative references of a formula by (drow, dcol), as Excel's shared formulas mean."""
-    from ..core.xlsx import col_letters
-
     def sub(m: re.Match) -> str:
         if m.group(2) is None:
             return m.group(0)  # a string literal
         cabs, col, rabs, row = m.groups()
-        c = col if cabs else col_letters(col_index(col) + dcol)
+        c = col if cabs else column_letter(col_index(col) + dcol)
         r = row if rabs else str(int(row) + drow)
         return f"{cabs}{c}{rabs}{r}"
 

@@ -13,9 +13,9 @@ from collections import defaultdict
 from dataclasses import dataclass
 from pathlib import Path
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
 from ..core import layout, rates
+from ..core.cells import cell_ref, column_letter
 from ..core.errors import InputError
 from ..core.fileio import atomic_write_with
 from ..core.models import DIRECTION_QUALITATIVE, Progress, ProgressRow, Register, Task
@@ -50,9 +50,9 @@ LAST_VISIBLE = COL_PROBLEMS
 
 TITLE_ROW, INFO_ROW, HEAD1_ROW, HEAD2_ROW, FIRST_DATA_ROW = 0, 1, 2, 3, 4  # 0-based
 # The one cell holding the expected progress (序时进度), the as-of date and the deadline.
-EXPECTED_REF = f"${xl_col_to_name(COL_RATE + 1)}${INFO_ROW + 1}"  # $J$2
-AS_OF_REF = f"${xl_col_to_name(COL_TARGET)}${INFO_ROW + 1}"  # $G$2 (merged G2:H2)
-DEADLINE_REF = f"${xl_col_to_name(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
+EXPECTED_REF = f"${column_letter(COL_RATE + 1)}${INFO_ROW + 1}"  # $J$2
+AS_OF_REF = f"${column_letter(COL_TARGET)}${INFO_ROW + 1}"  # $G$2 (merged G2:H2)
+DEADLINE_REF = f"${column_letter(COL_PROBLEMS)}${INFO_ROW + 1}"  # $L$2
 
 NOT_FILLED_TEXT = "已报送，未填写"  # a unit of the task reported, but wrote nothing for this task
 UNIT_NOT_REPORTED_MARK = "（未报送）"  # after a unit's name in 责任单位 when it has no accepted return
@@ -393,7 +393,7 @@ def _write_task(ws, f: _Formats, task: Task, rows: list[ProgressRow], start: int
     reported = bool(items) or len(missing_units) < len(task.units)
     n_lines = sum(len(it.lines) for it in items) or 1
     end = start + n_lines - 1
-    A1 = xl_rowcol_to_cell
+    A1 = cell_ref
     local_h = [LINE_HEIGHT + 4] * n_lines
 
     item_results: list[ItemResult] = []
@@ -517,14 +517,14 @@ def _conditional_formats(ws, f: _Formats, rules: RuleSet, first: int, last: int)
     row1 = first + 1
     targets = []
     if "task" in rules.apply_to:
-        targets.append(("task", (first, COL_TASK, last, COL_TASK_RATE), f"${xl_col_to_name(COL_TASK_RATE)}{row1}",
-                        f"${xl_col_to_name(COL_STATUS)}{row1}", f"${xl_col_to_name(COL_REPORTED)}{row1}"))
+        targets.append(("task", (first, COL_TASK, last, COL_TASK_RATE), f"${column_letter(COL_TASK_RATE)}{row1}",
+                        f"${column_letter(COL_STATUS)}{row1}", f"${column_letter(COL_REPORTED)}{row1}"))
     if "item" in rules.apply_to:
         targets.append(("item", (first, COL_ITEM_RATE, last, COL_ITEM_RATE),
-                        f"${xl_col_to_name(COL_ITEM_RATE)}{row1}", None, None))
+                        f"${column_letter(COL_ITEM_RATE)}{row1}", None, None))
     if "indicator" in rules.apply_to:
         targets.append(("indicator", (first, COL_RATE, last, COL_RATE),
-                        f"${xl_col_to_name(COL_RATE)}{row1}", None, None))
+                        f"${column_letter(COL_RATE)}{row1}", None, None))
     for level, rng, rate_ref, status_ref, reported_ref in targets:
         for h, cf in zip(rules.highlights, formats):
             if level != "task" and h.when in TASK_ONLY:
@@ -541,7 +541,7 @@ def _conditional_formats(ws, f: _Formats, rules: RuleSet, first: int, last: int)
 def _write_summary(wb, ws, f: _Formats, register: Register, results: list[TaskResult], sections, leaders,
                    lead_units, last_row: int, expected: float, as_of: dt.date, title: str) -> None:
     def col_range(col: int) -> str:
-        c = xl_col_to_name(col)
+        c = column_letter(col)
         return f"'{SHEET_MAIN}'!${c}${FIRST_DATA_ROW + 1}:${c}${last_row + 1}"
 
     status_rng, n_cols = col_range(COL_STATUS), 3 + 2 * len(TaskStatus)
@@ -627,8 +627,8 @@ def _breakdown(ws, f: _Formats, row: int, heading: str, label: str, names: dict[
         for i, s in enumerate(TaskStatus):
             c = 3 + 2 * i
             ws.write_formula(row, c, f'=COUNTIFS({status_rng},"{s}",{key_rng},$A{row + 1})', f.center, got.get(s, 0))
-            count_cells.append(xl_rowcol_to_cell(row, c))
-        total_cell = xl_rowcol_to_cell(row, 2)
+            count_cells.append(cell_ref(row, c))
+        total_cell = cell_ref(row, 2)
         ws.write_formula(row, 2, f"=SUM({','.join(count_cells)})", f.center, total)
         for i, s in enumerate(TaskStatus):
             c = 3 + 2 * i

@@ -7,7 +7,7 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
-from .xlsx import col_letters
+from .cells import column_letter
 
 # 2: the 完成率 formula scores a line with neither target nor current by its 自评完成率 (rates.py).
 SCHEMA_VERSION = "2"
@@ -76,7 +76,7 @@ REQUIRED_LABELS = ("任务编号", "细化项目", "指标名称", "计量单位
 
 
 def col_letter(key: str) -> str:
-    return col_letters(COLUMN_INDEX[key])
+    return column_letter(COLUMN_INDEX[key])
 
 
 def cell_ref(key: str, row: int) -> str:

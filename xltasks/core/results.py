@@ -9,9 +9,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import TYPE_CHECKING
 
-from openpyxl.utils.cell import column_index_from_string, coordinate_from_string
-from openpyxl.utils.exceptions import CellCoordinatesException
-
+from .cells import column_index, split_ref
 from .layout import DISTRIBUTION_LIST
 from .rates import Rate
 from .models import LEVEL_ERROR, LEVEL_WARNING, Problem, Progress, ProgressRow
@@ -151,15 +149,13 @@ def problem_sort_key(p: Problem):
 
 
 def _cell_key(cell: str) -> tuple[int, int]:
-    """(row, column) of an "A1" reference, 0 for a part that is missing."""
-    try:
-        letters, row = coordinate_from_string(cell)
-        return row, column_index_from_string(letters)
-    except (CellCoordinatesException, ValueError):  # "" (no cell), a range
-        letters = "".join(ch for ch in cell if ch.isalpha())
-        digits = "".join(ch for ch in cell if ch.isdigit())
-        column = column_index_from_string(letters) if 0 < len(letters) <= 3 else 0
-        return int(digits) if digits else 0, column
+    """(row, column), 1-based, of an "A1" reference; 0 for a part that is missing."""
+    ref = split_ref(cell)
+    if ref is not None:
+        return ref[0] + 1, ref[1] + 1
+    letters = "".join(ch for ch in cell if ch.isalpha())
+    digits = "".join(ch for ch in cell if ch.isdigit())
+    return int(digits) if digits else 0, column_index(letters) + 1 if letters else 0
 
 
 # ---------------------------------------------------------------------------------------------------

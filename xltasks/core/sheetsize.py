@@ -57,6 +57,7 @@ def has_cell_without_ref(data: bytes) -> bool:
 
 
 def _col_number(letters: str) -> int:
+    # not core.cells: calamine reads any number of letters ("ZZZZ1"), and so must the guard in front of it
     n = 0
     for ch in letters.upper():
         n = n * 26 + ord(ch) - 64
@@ -140,9 +141,9 @@ def _far_cell_tree(zf: zipfile.ZipFile, member: str, max_rows: int, max_cols: in
 
 
 def _a1(row: int, col: int) -> str:
-    from xlsxwriter.utility import xl_rowcol_to_cell
+    from .cells import cell_ref
 
-    return xl_rowcol_to_cell(row - 1, col - 1)
+    return cell_ref(row - 1, col - 1)
 
 
 _PARTS_SEEN: dict[tuple[bytes, bytes], dict[str, str]] = {}

@@ -15,7 +15,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 from typing import Sequence
 
-from .xlsx import col_letters as col_name, excel_text
+from .cells import column_letter
+from .xlsx import excel_text
 
 _MAIN = "http://schemas.openxmlformats.org/spreadsheetml/2006/main"
 _REL = "http://schemas.openxmlformats.org/officeDocument/2006/relationships"
@@ -85,7 +86,7 @@ def _sheet_xml(table: Table, strings: _Strings, selected: bool) -> str:
     last_row = 0
     header = [table.columns] if table.header else []
     width = max([ncols, 1] + [len(v) for v in table.rows])
-    letters = [col_name(c) for c in range(width)]
+    letters = [column_letter(c) for c in range(width)]
     # the style attribute of a body cell of each column, and of a header cell
     body = [' s="%d"' % _WRAP if c < ncols and wide[c] else "" for c in range(width)]
     head = [' s="%d"' % _HEAD] * width
@@ -110,16 +111,16 @@ def _sheet_xml(table: Table, strings: _Strings, selected: bool) -> str:
         if cells:
             last_row = r
             out.append(f'<row r="{r}" spans="1:{max(len(values), 1)}">{"".join(cells)}</row>')
-    last_col = col_name(max([ncols, 1] + [len(v) for v in table.rows]) - 1)
+    last_col = column_letter(max([ncols, 1] + [len(v) for v in table.rows]) - 1)
     dimension = f"A1:{last_col}{last_row}" if last_row else "A1"
     view = ' tabSelected="1"' if selected else ""
     if table.freeze and header:
         fc = table.freeze_cols
         if fc:
-            top_left = f"{col_name(fc)}2"
+            top_left = f"{column_letter(fc)}2"
             pane = (f'<pane xSplit="{fc}" ySplit="1" topLeftCell="{top_left}" activePane="bottomRight" '
-                    f'state="frozen"/><selection pane="topRight" activeCell="{col_name(fc)}1" '
-                    f'sqref="{col_name(fc)}1"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
+                    f'state="frozen"/><selection pane="topRight" activeCell="{column_letter(fc)}1" '
+                    f'sqref="{column_letter(fc)}1"/><selection pane="bottomLeft" activeCell="A2" sqref="A2"/>'
                     f'<selection pane="bottomRight"/>')
         else:
             pane = ('<pane ySplit="1" topLeftCell="A2" activePane="bottomLeft" state="frozen"/>'
@@ -174,7 +175,7 @@ def write_tables(path: str | Path, tables: Sequence[Table]) -> None:
                     f' r:id="rId{i}"/>' for i, t in enumerate(tables, start=1))
     filters = "".join(
         f'<definedName name="_xlnm._FilterDatabase" localSheetId="{i}" hidden="1">{_escape(_quoted(t.name))}'
-        f'!$A$1:${col_name(max(len(t.columns), 1) - 1)}${max(len(t.rows) + 1, 2)}</definedName>'
+        f'!$A$1:${column_letter(max(len(t.columns), 1) - 1)}${max(len(t.rows) + 1, 2)}</definedName>'
         for i, t in enumerate(tables) if t.autofilter and t.header)
     workbook = (f'{_XML}<workbook xmlns="{_MAIN}" xmlns:r="{_REL}"><workbookPr/><bookViews><workbookView '
                 f'xWindow="240" yWindow="15" windowWidth="16095" windowHeight="9660"/></bookViews><sheets>{names}'

@@ -28,22 +28,6 @@ def clean_text(value: str) -> tuple[str, bool]:
     return cleaned, cleaned != value
 
 
-def col_letters(col: int) -> str:
-    """0-based column index → its letters (0 → A, 26 → AA, 16383 → XFD): the one such helper, with no
-    xlsxwriter or openpyxl import behind it (collect names cells without loading a writer)."""
-    name = ""
-    col += 1
-    while col:
-        col, rem = divmod(col - 1, 26)
-        name = chr(65 + rem) + name
-    return name
-
-
-def cell_name(row: int, col: int) -> str:
-    """0-based (row, col) → A1 name."""
-    return f"{col_letters(col)}{row + 1}"
-
-
 def new_workbook(path: str | Path, *, constant_memory: bool = False) -> xlsxwriter.Workbook:
     import xlsxwriter  # imported when a workbook is written: reading (collect) never pays for it
 

@@ -5,7 +5,7 @@ import re
 
 from ...core import layout as L
 from ...core.rates import indicator_formula, shown_formula
-from ...core.xlsx import col_letters
+from ...core.cells import column_letter
 from ..workbook import cell_text
 from .base import Subject, check
 
@@ -87,7 +87,7 @@ def written_formulas(cols, r: int) -> frozenset[bytes]:
 
 def _template_formulas(key_cols: tuple[int, ...]) -> list[str]:
     """The 完成率 formulas rates.py writes for these input columns, the row left as _ROW_TOKEN."""
-    refs = {k: f"{col_letters(c)}{_ROW_TOKEN}" for k, c in zip(_RATE_INPUTS, key_cols)}
+    refs = {k: f"{column_letter(c)}{_ROW_TOKEN}" for k, c in zip(_RATE_INPUTS, key_cols)}
     out = []
     for pending_as_zero in (False, True):
         base = indicator_formula(refs["target"], refs["current"], refs["self_rate"], direction_ref=refs["direction"],

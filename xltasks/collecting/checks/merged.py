@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...core import layout as L
-from ...core.xlsx import cell_name
+from ...core.cells import cell_ref
 from .base import Subject, check
 from .tasks import meta_spans
 
@@ -31,6 +31,6 @@ def entry_merges(subject: Subject):
         touched = [entry_cols[c] for c in range(c1, c2 + 1) if c in entry_cols]
         narrative = c1 == c2 and bool(touched) and touched[0].task_level
         if crosses or (touched and not narrative):
-            a, b = cell_name(r1, c1), cell_name(r2, c2)
+            a, b = cell_ref(r1, c1), cell_ref(r2, c2)
             out.append(subject.problem("merged-cells", sheet=L.SHEET_ENTRY, cell=a, range=f"{a}:{b}"))
     return out
