@@ -8,8 +8,8 @@
 """
 from __future__ import annotations
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
 
+from ..core.cells import cell_ref, column_letter
 from ..core import rates
 from ..core.layout import period_label
 from ..core.xlsx import cached_value, fmt, write_text
@@ -47,7 +47,7 @@ def write_trend_columns(ws, f, results, history: CompilationHistory, first_col: 
             ws.write_blank(r1, prev_col, None, f.pct)
         else:
             ws.write_number(r1, prev_col, before, f.pct)
-        formula = rates.change_formula(xl_rowcol_to_cell(r1, rate_col), xl_rowcol_to_cell(r1, prev_col))
+        formula = rates.change_formula(cell_ref(r1, rate_col), cell_ref(r1, prev_col))
         ws.write_formula(r1, change_col, "=" + formula, change_fmt, cached_value(rates.change(res.rate, before)))
     return change_col
 
@@ -95,14 +95,14 @@ def write_trend_sheet(wb, ws, f, register, results, history: CompilationHistory,
         now = res.rate if res else None
         columns[-1].append(now)
         if res is not None:
-            ws.write_formula(row, last_col, f"='{main_sheet}'!{xl_rowcol_to_cell(res.row - 1, rate_col)}", f.pct,
+            ws.write_formula(row, last_col, f"='{main_sheet}'!{cell_ref(res.row - 1, rate_col)}", f.pct,
                              cached_value(now))
         else:
             ws.write_blank(row, last_col, None, f.pct)
         row += 1
     last_task = row - 1
     for i in range(n):
-        col = xl_col_to_name(first_period_col + i)
+        col = column_letter(first_period_col + i)
         ws.write_formula(mean_row, first_period_col + i,
                          "=" + rates.mean_formula(f"{col}{first_task + 1}:{col}{last_task + 1}"), f.pct,
                          cached_value(rates.mean_rate(columns[i])))
