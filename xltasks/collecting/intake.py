@@ -29,7 +29,7 @@ from pathlib import Path
 from typing import Iterable, Iterator
 
 from ..core.errors import ReturnedFileError
-from ..core.fileio import sha256_bytes
+from ..core.fileio import sha256_bytes, source_name
 
 WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
 ARCHIVE_EXTS = (".zip",)
@@ -71,7 +71,7 @@ class Source:
 
     @property
     def name(self) -> str:
-        return self.path.replace("::", "/").rsplit("/", 1)[-1]
+        return source_name(self.path)
 
 
 # ---------------------------------------------------------------------------------------------------

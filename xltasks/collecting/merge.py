@@ -25,6 +25,7 @@ from typing import Callable, Iterable, Iterator
 
 from .intake import list_files, sources_of
 from ..core.models import ROLE_LEAD, Progress, Register
+from ..core.fileio import source_name
 from ..core.parallel import jobs, map_in_pool
 from ..core.problems import problem
 from ..core.results import CollectResult, FileResult, UnitStatus
@@ -34,12 +35,6 @@ from .validate import Context, UnitIndex, check_file
 
 def _newest_key(f: FileResult):
     return (f.saved_at or dt.datetime.min, f.mtime, f.path)
-
-
-def _file_name(path: str) -> str:
-    # the name people recognise (a long folder path would be cut short in the message); the full path is in
-    # the file column of the same problem list
-    return path.replace("::", "/").replace("\\", "/").rsplit("/", 1)[-1]
 
 
 def pick_returns(files: list[FileResult]) -> dict[str, FileResult]:
@@ -62,14 +57,14 @@ def pick_data(files: list[FileResult]) -> dict[str, tuple[FileResult, FileResult
         out[unit] = (decider, data)
         if data is not None and data is not decider:
             decider.problems.append(problem("older-return-used", file=decider.path, unit=unit,
-                                            older=_file_name(data.path)))
+                                            older=source_name(data.path)))
         for f in group:
             if f is decider or f is data:
                 continue
             f.status = FileStatus.SUPERSEDED
             f.rows = []
             f.superseded_by = decider.path
-            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=_file_name(decider.path))]
+            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=source_name(decider.path))]
     return out
 
 

@@ -14,7 +14,7 @@ from __future__ import annotations
 import json
 from pathlib import Path
 
-from ..core.fileio import atomic_write_text, atomic_write_with
+from ..core.fileio import atomic_write_text, atomic_write_with, source_name
 from ..core.models import LEVEL_ERROR, LEVEL_WARNING
 from ..core.problems import CODES
 from ..core.results import CollectResult
@@ -230,7 +230,7 @@ def reminder_texts(report: dict, *, deadline: str = "", contact: str = "", as_of
         u = units.get(unit, {})
         f = files.get(u.get("file") or "", {})
         problems = f.get("problems", [])
-        text = render("退回修改通知.txt.j2", unit=unit, period=period, file=Path(str(f.get("path", ""))).name
+        text = render("退回修改通知.txt.j2", unit=unit, period=period, file=source_name(f.get("path", ""))
                       if "::" not in str(f.get("path", "")) else str(f.get("path")).split("::")[-1],
                       errors=sum(p.get("level") == LEVEL_ERROR for p in problems),
                       warnings=sum(p.get("level") == LEVEL_WARNING for p in problems), problems=problems,

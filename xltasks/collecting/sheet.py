@@ -11,8 +11,8 @@ from types import MappingProxyType
 from typing import Mapping, Sequence
 
 from ..core import layout as L
-from ..core.units import squash as _norm
 from ..core.cells import cell_ref
+from ..core.textkeys import squash as _norm
 from .sheet_xml import Formula
 from .workbook import Book, cell_text
 

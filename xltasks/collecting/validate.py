@@ -14,7 +14,7 @@ from ..core.directory import plan_recipients
 from ..core.models import ROLE_SUPPORT, Register, Task
 from ..core.results import FileResult
 from ..core.statuses import FileStatus
-from ..core.units import squash as _norm
+from ..core.textkeys import squash as _norm
 from .checks import Subject, run_checks, same_period  # noqa: F401 - same_period is part of this API
 from .intake import Source
 

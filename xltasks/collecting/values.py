@@ -16,13 +16,12 @@ from __future__ import annotations
 import datetime as dt
 import math
 import re
-import unicodedata
 from typing import NamedTuple
 
 from ..core import layout as L
 from ..core.models import DIRECTION_HIGHER, DIRECTION_QUALITATIVE
 from ..core.rates import DIRECTION_BY_LABEL
-from ..core.units import squash as _norm
+from ..core.textkeys import nfkc, squash as _norm
 from ..core.xlsx import clean_text
 from .workbook import cell_text
 
@@ -48,7 +47,6 @@ _APPROX = re.compile(rf"^(约|大约|约为|近|接近|将近|超过|超|逾|达
                      rf"(左右|以上|以下|以内|余|多|上下)?$")
 _WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\d\s,.，。、].{{0,11}})$")  # "1,23" is a typo, not a unit
 _SCALE_WORDS = ("万亿", "百万", "千万", "亿", "万", "千", "百")
-_PENDING = {_norm(m) for m in L.PENDING_MARKERS}
 PERCENT_UNITS = frozenset({"%", "百分比", "个百分点", "百分点"})
 
 # Characters nobody sees in a cell (zero-width space/joiners, word joiner, BOM, soft hyphen), common in
@@ -63,13 +61,12 @@ def _to_float(s: str) -> float:
 def value_text(raw: str) -> str:
     """A value cell's text as it is parsed: NFKC (full-width digits, NBSP), invisible characters removed,
     outer spaces stripped."""
-    return _INVISIBLE.sub("", unicodedata.normalize("NFKC", raw)).strip()
+    return _INVISIBLE.sub("", nfkc(raw)).strip()
 
 
 def is_pending(raw: str) -> bool:
     """A 当前值 that says it is not known yet: it contains a pending marker ("待年底核算", "0（待年底核算）")."""
-    key = _norm(value_text(raw))
-    return any(m in key for m in _PENDING)
+    return L.pending_marker(value_text(raw)) is not None
 
 
 def is_blank(v) -> bool:

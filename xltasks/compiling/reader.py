@@ -23,7 +23,6 @@ from __future__ import annotations
 import difflib
 import html
 import re
-import unicodedata
 from dataclasses import dataclass, field
 from functools import cached_property
 from pathlib import Path
@@ -34,7 +33,8 @@ from ..core.errors import InputError
 from ..core.fileio import decode_text, sha256_file
 from ..core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
                      ProgressRow, Provenance, Register, Task, Warning_)
-from ..core.units import parse_units, squash
+from ..core.units import parse_units
+from ..core.textkeys import nfkc, squash
 
 N_COLS = LAST_VISIBLE + 1  # the printed columns of the 汇编 (compile.COLUMNS), the same as 002's
 # Header words of the 汇编 (compile.COLUMNS): 序号, 重点工作, and the second header row's 任务说明 / 完成率.
@@ -161,7 +161,7 @@ def parse_pct(cell: str) -> float | None:
 def parse_value(cell: str) -> tuple[float | None, str, bool]:
     """(number, unit, pending) of a printed value: "121万头" → (121, "万头"); "3.50%" → (3.5, "%");
     "0（待年底核算）" → (None, "", True): a pending marker is not a measured 0."""
-    s = unicodedata.normalize("NFKC", cell or "").strip()
+    s = nfkc(cell).strip()
     pending = bool(_PENDING.search(s))
     if pending:
         return None, "", True
@@ -174,10 +174,6 @@ def parse_value(cell: str) -> tuple[float | None, str, bool]:
         return None, "", False
     unit = m.group(2).strip()
     return number, unit, False
-
-
-def nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s or "")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -17,7 +17,7 @@ from pathlib import Path
 from .errors import InputError
 from .fileio import atomic_write_with
 from .models import ROLE_LEAD, UNIT_KIND_COLLECTIVE, UNIT_KIND_COMMITTEE, UNIT_KIND_DISTRICT, Register
-from .units import squash as normalise  # matching key of unit names: NFKC, no spaces
+from .textkeys import squash as normalise  # matching key of unit names: NFKC, no spaces
 from .xlsx import fmt, new_workbook, write_table
 
 SHEET = "单位名录"

@@ -136,3 +136,9 @@ def safe_filename(name: str, max_len: int = 120, *, max_bytes: int = SAFE_NAME_B
             cut.append(c)
         out = "".join(cut).rstrip(" .") + suffix
     return out or "_"
+
+
+def source_name(path: str | Path) -> str:
+    """The name people know a returned file by: its last component, an archive member's own name
+    ("returns/mail.zip::局/b.xlsx" → "b.xlsx"), Windows separators included."""
+    return str(path).replace("::", "/").replace("\\", "/").rsplit("/", 1)[-1]

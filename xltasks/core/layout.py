@@ -100,6 +100,16 @@ NOTE_PREVIOUS = "上期值：{value}"
 # Pending markers accepted in 当前值 (a value not known yet is not 0).
 PENDING_MARKERS = ("待年底核算", "待核算", "待统计", "待定", "年底核算")
 
+
+def pending_marker(text: str | None) -> str | None:
+    """The first of PENDING_MARKERS that a 当前值's text contains ("0（待年底核算）" → "待年底核算"), compared
+    by the matching key (full-width forms and spaces do not matter); None when the value is not pending.
+    The one test of "is pending" for a cell's text; a ProgressRow's is rates.is_pending."""
+    from .textkeys import squash
+
+    key = squash(text)
+    return next((m for m in PENDING_MARKERS if m in key), None) if key else None
+
 # Keys of the hidden _meta sheet (column A key, column B value).
 META_TEMPLATE_ID = "template_id"
 META_SCHEMA_VERSION = "schema_version"

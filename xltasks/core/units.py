@@ -12,11 +12,11 @@ Printed names are kept as printed; `classify_paren` explains a parenthesis, it n
 from __future__ import annotations
 
 import re
-import unicodedata
 from dataclasses import dataclass, field
 
 from .models import (UNIT_KIND_BUREAU, UNIT_KIND_COLLECTIVE, UNIT_KIND_COMMITTEE, UNIT_KIND_DISTRICT,
                      UNIT_KIND_ENTERPRISE)
+from .textkeys import nfkc
 
 _OPEN = "(（"
 _CLOSE = ")）"
@@ -57,16 +57,6 @@ class UnitList:
     @property
     def lead(self) -> str:
         return "" if (self.supporting_only or not self.units) else self.units[0]
-
-
-def _nfkc(s: str) -> str:
-    return unicodedata.normalize("NFKC", s)
-
-
-def squash(s: str | None) -> str:
-    """Matching key for names and labels: NFKC (full-width brackets → ASCII) without any whitespace, so
-    "重 点 工 作", "市发改委 " and "市发改委" compare equal. The one such key of every stage."""
-    return re.sub(r"\s+", "", _nfkc(s or ""))
 
 
 _CN_DIGITS = {"零": 0, "〇": 0, "一": 1, "二": 2, "两": 2, "三": 3, "四": 4, "五": 5, "六": 6, "七": 7,
@@ -121,7 +111,7 @@ def _merge_collectives(items: list[str]) -> list[str]:
     i = 0
     while i < len(items):
         item = items[i]
-        if i + 1 < len(items) and _COLLECTIVE_HEAD.match(_nfkc(item)):
+        if i + 1 < len(items) and _COLLECTIVE_HEAD.match(nfkc(item)):
             # "各区" + "县(市)政府(管委会)": one collective, rejoin with the printed 、
             out.append(item + "、" + items[i + 1])
             i += 2
@@ -137,13 +127,13 @@ def _expand_shared_suffix(items: list[str]) -> list[str]:
         return items
     last = items[-1]
     for suffix in _GOV_SUFFIXES:
-        if last.endswith(suffix) and _PLACE.match(_nfkc(last[: -len(suffix)])):
+        if last.endswith(suffix) and _PLACE.match(nfkc(last[: -len(suffix)])):
             break
     else:
         return items
     out = list(items)
     j = len(out) - 2
-    while j >= 0 and _PLACE.match(_nfkc(out[j])) and not _nfkc(out[j]).startswith(("市", "各", "相关", "有关")):
+    while j >= 0 and _PLACE.match(nfkc(out[j])) and not nfkc(out[j]).startswith(("市", "各", "相关", "有关")):
         out[j] = out[j] + suffix
         j -= 1
     return out
@@ -254,7 +244,7 @@ _ENTERPRISE = re.compile(r"集团|公司|银行|有限|股份|报社|电视台|�
 
 def unit_kind(name: str) -> str:
     """部门 / 区县政府 / 管委会 / 集合 / 企业/其他 for a printed unit name."""
-    n = _nfkc(_strip(name))
+    n = nfkc(_strip(name))
     base = re.sub(r"\([^()]*\)$", "", n)  # kind of "长三角…管委会(筹)" is that of its base
     if _COLLECTIVE.search(n):
         return UNIT_KIND_COLLECTIVE

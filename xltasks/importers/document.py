@@ -24,7 +24,7 @@ from pathlib import Path
 from ..core.errors import InputError, NotADecomposition
 from .reasons import reason
 from ..core.models import Register, Warning_
-from ..core.units import squash
+from ..core.textkeys import squash
 from . import table
 from .header import UNIT_ROLES, two_row_labels
 from .text import BLANKS as _BLANKS, clean as _clean

@@ -14,7 +14,8 @@ from __future__ import annotations
 import re
 from dataclasses import dataclass, field
 
-from ..core.units import UnitList, parse_units, squash
+from ..core.units import UnitList, parse_units
+from ..core.textkeys import squash
 from .names import looks_like_deadline, why_not_unit
 
 KIND_LEADER = "leader"

@@ -10,7 +10,7 @@ from __future__ import annotations
 import re
 from typing import Sequence
 
-from ..core.units import squash
+from ..core.textkeys import squash
 
 ROLE_NO = "no"
 ROLE_TEXT = "text"

@@ -10,7 +10,8 @@ from __future__ import annotations
 import calendar
 import datetime as dt
 import re
-import unicodedata
+
+from ..core.textkeys import squash
 
 # The commonest Chinese surnames (well over 90% of people); a 2–3 character name starting with one and not
 # ending like an organisation is taken for a person.
@@ -30,13 +31,9 @@ _PAGE_MARKER = re.compile(r"^(第\s*\d+\s*页(\s*[,，/]?\s*共\s*\d+\s*页)?|[-
 _ROLE_WORD = re.compile(r"^(牵头|配合|责任|协办|主办|牵头单位|配合单位|责任单位|单位|部门|领导|备注|无)$")
 
 
-def _plain(s: str) -> str:
-    return re.sub(r"\s+", "", unicodedata.normalize("NFKC", s))
-
-
 def looks_like_person(s: str) -> bool:
     """"张明", "沈昱", "李敏华" (and "张明同志"): a short name starting with a common surname."""
-    t = re.sub(r"(同志|副?(市|区|县|省)长|常委|秘书长|副?主任|副?书记)$", "", _plain(s))
+    t = re.sub(r"(同志|副?(市|区|县|省)长|常委|秘书长|副?主任|副?书记)$", "", squash(s))
     if not 2 <= len(t) <= 3 or not all("\u4e00" <= c <= "\u9fff" for c in t):
         return False
     return t[0] in _SURNAMES and not _ORG_END.search(t)
@@ -44,12 +41,12 @@ def looks_like_person(s: str) -> bool:
 
 def ends_like_unit(s: str) -> bool:
     """"区住建局", "良渚新城(筹)": the end of a unit name (a line ending so did not wrap mid-name)."""
-    return bool(_ORG_END.search(re.sub(r"[(（][^()（）]*[)）]$", "", _plain(s))))
+    return bool(_ORG_END.search(re.sub(r"[(（][^()（）]*[)）]$", "", squash(s))))
 
 
 def why_not_unit(fragment: str, people: set[str] | frozenset[str] = frozenset()) -> str:
     """The reason `fragment` cannot be a unit name ("单个字符", "日期", "人名", "页码", "角色词"), or ""."""
-    t = _plain(fragment)
+    t = squash(fragment)
     if len(t) <= 1:
         return "单个字符"
     if _PAGE_MARKER.match(t):
@@ -80,7 +77,7 @@ def deadline_date(text: str, default_year: int | None = None) -> str | None:
     """The ISO date a printed 完成时限 names, or None: "2021年6月底前" → "2021-06-30", "2021.6.30" →
     "2021-06-30", "2021年底" → "2021-12-31", "2021年三季度" → "2021-09-30"; "年内持续推进" → None
     (no year is printed; `default_year` supplies one for "6月底前" where the caller knows it)."""
-    t = _plain(text)
+    t = squash(text)
     if not t:
         return None
     m = re.search(r"(\d{4})[-./年](\d{1,2})[-./月](\d{1,2})日?", t)
@@ -112,7 +109,7 @@ def deadline_date(text: str, default_year: int | None = None) -> str | None:
 
 def looks_like_deadline(text: str) -> bool:
     """A clause that states when, not who: "年内持续推进", "2021年6月底前完成", "长期坚持"."""
-    t = _plain(text)
+    t = squash(text)
     if not t or len(t) > 30:
         return False
     if re.search(r"\d{4}\s*年|\d{4}[-./]\d{1,2}|\d{1,2}月", t):

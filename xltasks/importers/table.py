@@ -14,7 +14,8 @@ from pathlib import Path
 
 from ..core.errors import NotADecomposition
 from ..core.models import Register
-from ..core.units import cn_to_int, parse_cell_lines, squash
+from ..core.units import cn_to_int, parse_cell_lines
+from ..core.textkeys import squash
 from .build import UNPLACED, Builder
 from .fields import (KIND_CO, KIND_DEADLINE, KIND_LEAD, KIND_LEADER, KIND_UNITS, LABEL_LINE, Roles,
                      roles_from_fields, split_labelled, unwrap)

@@ -1,11 +1,12 @@
 """Text utilities shared by the text importers: NBSP-safe stripping, NFKC, numeral pattern, leaders.
 
-The whitespace-free matching key (`squash`) and Chinese numerals (`cn_to_int`) live in xltasks.core.units, shared
-with the other stages."""
+The text keys (`nfkc`, `squash`) live in xltasks.core.textkeys and Chinese numerals (`cn_to_int`) in
+xltasks.core.units, shared with the other stages."""
 from __future__ import annotations
 
 import re
-import unicodedata
+
+from ..core.textkeys import nfkc
 
 # Characters web pages and Word use as "blank": NBSP, full-width and zero-width spaces, BOM.
 BLANKS = "\u00a0\u3000\u200b\ufeff\t "
@@ -16,11 +17,6 @@ def clean(s: str | None) -> str:
     if s is None:
         return ""
     return s.strip().strip(BLANKS).strip()
-
-
-def nfkc(s: str) -> str:
-    """Normal form for comparisons across documents: full-width ，（）：； become ASCII."""
-    return unicodedata.normalize("NFKC", s)
 
 
 def read_lines(text: str) -> list[str]:

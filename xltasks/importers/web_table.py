@@ -14,7 +14,7 @@ from __future__ import annotations
 import re
 
 from ..core.models import Register
-from ..core.units import squash
+from ..core.textkeys import squash
 from .build import Builder
 from .header import (ROLE_DEADLINE, ROLE_LEADER, ROLE_NO, ROLE_NOTE, ROLE_SECTION, ROLE_TEXT, ROLE_UNITS,
                      column_role)

@@ -101,10 +101,7 @@ def plan_returns(register: Register, progress: Progress) -> ReturnsPlan:
 
 
 def _pending_text(r: ProgressRow) -> str:
-    for marker in layout.PENDING_MARKERS:
-        if marker in (r.current_text or ""):
-            return marker
-    return layout.PENDING_MARKERS[0]
+    return layout.pending_marker(r.current_text) or layout.PENDING_MARKERS[0]
 
 
 def entries_for(task_id: str, rows: list[ProgressRow]) -> list[Entry]:

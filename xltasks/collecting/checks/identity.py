@@ -2,7 +2,7 @@
 from __future__ import annotations
 
 from ...core import layout as L
-from ...core.units import squash as _norm
+from ...core.textkeys import squash as _norm
 from ..workbook import cell_text
 from .base import Subject, check
 

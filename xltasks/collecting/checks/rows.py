@@ -10,7 +10,7 @@ from __future__ import annotations
 from ...core import layout as L
 from ...core.models import DIRECTION_QUALITATIVE, LEVEL_ERROR, ROLE_LEAD, Problem, ProgressRow, Provenance
 from ...core.problems import CODES
-from ...core.units import squash as _norm
+from ...core.textkeys import squash as _norm
 from .. import values as V
 from ..workbook import cell_text
 from .base import Subject, check
