@@ -6,7 +6,9 @@ from pathlib import Path
 
 import pytest
 
+from tests.builders import PERIOD, make_register
 from xltasks.core.libreoffice import find_soffice, has_component
+from xltasks.issuing.templates import make_templates
 
 DATA = Path(__file__).parent / "data"
 SEEDS = DATA / "seeds"
@@ -37,3 +39,12 @@ def soffice_writer(soffice) -> str:
     if os.environ.get("XLTASKS_REQUIRE_LIBREOFFICE"):
         pytest.fail("LibreOffice Writer is required (XLTASKS_REQUIRE_LIBREOFFICE=1) but is not installed")
     pytest.skip("LibreOffice Writer is not installed: install libreoffice-writer-nogui to convert Word documents")
+
+
+@pytest.fixture(scope="module")
+def issued(tmp_path_factory):
+    """The small register (tests/builders.py) and its templates, by unit."""
+    reg = make_register()
+    out = tmp_path_factory.mktemp("templates")
+    run = make_templates(reg, out, PERIOD, deadline=None)
+    return reg, {t.unit: t for t in run.issued}

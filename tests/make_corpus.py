@@ -19,7 +19,7 @@ from typing import Callable
 
 import openpyxl
 
-from tests.collecting.test_collect import CLEAN, PERIOD, edit, make_register, rewrite_member
+from tests.builders import CLEAN, PERIOD, edit, make_register, rewrite_member
 from xltasks.core import layout
 from xltasks.issuing.fill import Entry, fill_template
 from xltasks.issuing.templates import make_templates

@@ -6,7 +6,7 @@ import json
 import openpyxl
 from click.testing import CliRunner
 
-from tests.collecting.test_collect import PERIOD, fill, issued  # noqa: F401
+from tests.builders import PERIOD, edit, fill, meta_edit
 from xltasks.cli import main
 from xltasks.issuing.fill import Entry
 from xltasks.core.progress_io import read_progress
@@ -131,8 +131,6 @@ def test_bad_usage_exit_2(issued, tmp_path):
 def test_identified_but_rejected_unit_is_sent_back_not_chased(issued, tmp_path):
     """A return of another period (and one of an old schema version) names its unit in _meta: the unit is
     有错误退回 and gets a 退回修改通知, not a 催报通知; a file naming no unit stays out."""
-    from tests.collecting.test_collect import edit
-    from tests.collecting.test_validate import _meta_edit
     from xltasks.core import layout
 
     reg, t = issued
@@ -141,9 +139,9 @@ def test_identified_but_rejected_unit_is_sent_back_not_chased(issued, tmp_path):
     ret = tmp_path / "returns"
     ret.mkdir()
     fill(t, "市发改委", ret / "a.xlsx")
-    edit(fill(t, "市交通局", ret / "jt.xlsx"), _meta_edit(layout.META_PERIOD, "2021Q2"))
-    edit(fill(t, "市应急局", ret / "yj.xlsx"), _meta_edit(layout.META_SCHEMA_VERSION, "0"))
-    edit(fill(t, "市住建局", ret / "x.xlsx"), _meta_edit(layout.META_UNIT, "市不存在局"))
+    edit(fill(t, "市交通局", ret / "jt.xlsx"), meta_edit(layout.META_PERIOD, "2021Q2"))
+    edit(fill(t, "市应急局", ret / "yj.xlsx"), meta_edit(layout.META_SCHEMA_VERSION, "0"))
+    edit(fill(t, "市住建局", ret / "x.xlsx"), meta_edit(layout.META_UNIT, "市不存在局"))
     r = run("collect", ret, "--register", reg_path, "--period", PERIOD, "-o", tmp_path / "merged.xlsx",
             "--report", tmp_path / "report.xlsx", "--json", tmp_path / "report.json")
     assert r.exit_code == 1, r.output

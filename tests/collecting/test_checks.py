@@ -6,7 +6,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.collecting.test_collect import PERIOD, make_register
+from tests.builders import PERIOD, make_register
 from xltasks.collecting import checks
 from xltasks.collecting.checks import identity, tasks
 from xltasks.collecting.checks.base import Subject, check

@@ -2,119 +2,20 @@
 LibreOffice (xlsx and ods), then collected; every clean file merged with nothing lost."""
 from __future__ import annotations
 
-import io
 import os
 import zipfile
 from pathlib import Path
 
-import openpyxl
 import pytest
 
+from tests.builders import CLEAN, PERIOD, expected_lines, fill, lines_of, rewrite_member
 from xltasks.core import layout
 from xltasks.issuing.fill import Entry, fill_template
 from xltasks.collecting.merge import collect, progress_frame
 from xltasks.core.statuses import SubmissionStatus
-from xltasks.core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
-                            Register, Task, Unit)
+from xltasks.core.models import DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT
 from xltasks.core.progress_io import read_progress, write_progress
 from xltasks.issuing.templates import make_templates
-
-PERIOD = "2021Q3"
-
-
-def make_register() -> Register:
-    def task(tid, text, units):
-        return Task(id=tid, section="一、重点工作", group="", leader="", no=tid.split(".")[-1], text=text,
-                    units=units, lead_unit=units[0])
-
-    tasks = [
-        task("1.1", "新增地铁运营里程75公里，城镇调查失业率控制在3.5%以内。", ["市发改委", "市交通局"]),
-        task("1.2", "深化数字化改革，建设城市大脑。", ["市交通局", "市发改委"]),
-        task("1.3", "做好安全生产工作。", ["市应急局", "市交通局"]),
-        task("1.4", "新建保障性住房5000套。", ["市住建局"]),
-        task("1.5", "推进乡村振兴。", ["市农业农村局"]),
-    ]
-    names = ["市发改委", "市交通局", "市应急局", "市住建局", "市农业农村局"]
-    return Register(source="test", layout="test", tasks=tasks, units=[Unit(n, "部门") for n in names])
-
-
-# What each bureau types (the clean returns). 市农业农村局 never returns its file.
-CLEAN = {
-    "市发改委": [
-        Entry("1.1", "地铁建设", "新增地铁运营里程", "公里", 75, 60, highlights="三号线开通", problems="征迁滞后"),
-        Entry("1.1", "", "城镇调查失业率", "%", 3.5, 3.1, direction="不超过"),
-        Entry("1.1", "稳就业", "新增就业人数", "万人", 20, "待年底核算"),
-        Entry("1.2", "配合数据归集", "", "", None, None, direction="定性", self_rate=0.9),
-    ],
-    "市交通局": [
-        Entry("1.1", "公交配套", "新辟公交线路", "条", 30, 12.5, highlights="线网优化"),
-        Entry("1.2", "城市大脑交通模块", "接入路口数", "个", 800, 650, highlights="信号灯联网", problems="资金缺口"),
-        Entry("1.2", "", "平均通勤时间", "分钟", 40, 42, direction="不超过"),
-        Entry("1.3", "", "", "", None, None, highlights="配合开展交通安全检查"),
-    ],
-    "市应急局": [
-        Entry("1.3", "安全生产专项整治", "", "", None, None, direction="定性", self_rate=0.75,
-              highlights="开展专项整治", problems="基层力量不足"),
-    ],
-    "市住建局": [
-        Entry("1.4", "保障性住房建设", "新建保障性住房", "套", 5000, 4200),
-        Entry("1.4", "", "基本建成", "套", 3000, 2500.5),
-    ],
-}
-
-
-def expected_lines(unit: str) -> list[tuple]:
-    """(task_id, item, indicator, target, current, pending) of the lines a clean return must merge."""
-    out, item = [], ""
-    for e in CLEAN[unit]:
-        if not (e.item or e.indicator or e.target is not None or e.current is not None or e.self_rate is not None):
-            if e.highlights or e.problems:  # a narrative only: one line without 细化项目
-                out.append((e.task_id, "", "", None, None, False))
-            continue
-        item = e.item or item
-        pending = isinstance(e.current, str)
-        out.append((e.task_id, item, e.indicator, e.target, None if pending else e.current, pending))
-    return out
-
-
-@pytest.fixture(scope="module")
-def issued(tmp_path_factory):
-    reg = make_register()
-    out = tmp_path_factory.mktemp("templates")
-    run = make_templates(reg, out, PERIOD, deadline=None)
-    return reg, {t.unit: t for t in run.issued}
-
-
-def fill(issued_t, unit: str, path: Path, entries=None) -> Path:
-    fill_template(issued_t[unit].path, path, CLEAN[unit] if entries is None else entries)
-    return path
-
-
-def edit(path: Path, fn, out: Path | None = None) -> Path:
-    """Open a returned file in openpyxl, change it as a bureau might, save (to out or in place)."""
-    wb = openpyxl.load_workbook(path)
-    fn(wb)
-    wb.save(out or path)
-    return out or path
-
-
-def rewrite_member(path: Path, member_pred, fn) -> None:
-    """Rewrite members of a zip in place (for things openpyxl cannot write, such as control characters)."""
-    zin = zipfile.ZipFile(path)
-    buf = io.BytesIO()
-    with zipfile.ZipFile(buf, "w", zipfile.ZIP_DEFLATED) as zout:
-        for info in zin.infolist():
-            data = zin.read(info)
-            if member_pred(info.filename):
-                data = fn(data)
-            zout.writestr(info, data)
-    zin.close()
-    path.write_bytes(buf.getvalue())
-
-
-def lines_of(rows, unit):
-    return [(r.task_id, r.item, r.indicator, r.target, r.current, r.pending) for r in rows if r.unit == unit]
-
 
 def test_clean_returns_merged_with_nothing_lost(issued, tmp_path):
     reg, t = issued

@@ -18,8 +18,8 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from tests.builders import PERIOD, edit, expected_lines, lines_of, make_register
 from tests.make_corpus import BAD_UNIT, CASES, GOOD_UNITS, INJECTIONS, Kit, build
-from tests.collecting.test_collect import PERIOD, expected_lines, lines_of
 from xltasks.collecting import intake, sheet_xml
 from xltasks.cli import main
 from xltasks.issuing.fill import Entry
@@ -266,7 +266,6 @@ def _string_cells(path: Path) -> dict[str, list]:
 def test_injected_text_stays_text_in_every_output(tmp_path):
     """=HYPERLINK(…), +1+1, -2+3, @SUM(A1), \\t=1 in the register's task text and in a unit's 细化项目 /
     亮点: register, templates, merged, report and 汇编 hold them as strings, never formulas or links."""
-    from tests.collecting.test_collect import make_register
     from xltasks.compiling.writer import compile_workbook
     from xltasks.issuing.fill import fill_template
     from xltasks.collecting.merge import collect as do_collect
@@ -465,7 +464,6 @@ def test_far_value_refused_before_reading_names_the_cell(name, sheet, cell, kit,
 
 def test_value_just_outside_the_template_is_read(kit, tmp_path):
     """A note typed a little right of the table (AA50) is within the caps: the return is read as usual."""
-    from tests.collecting.test_collect import edit
 
     p = kit.clean(tmp_path / "a.xlsx")
     edit(p, lambda wb: wb["填报"].__setitem__("AA50", "备注"))

@@ -5,7 +5,7 @@ import sqlite3
 
 import pytest
 
-from tests.collecting.test_collect import PERIOD, fill, issued  # noqa: F401
+from tests.builders import PERIOD, fill
 from xltasks.issuing.fill import Entry
 from xltasks.collecting.ledger import Ledger
 from xltasks.collecting.merge import collect

@@ -7,8 +7,7 @@ from pathlib import Path
 
 import pytest
 
-from tests.collecting.test_collect import CLEAN, PERIOD, edit, fill, issued, lines_of  # noqa: F401
-from tests.collecting.test_validate import check
+from tests.builders import CLEAN, PERIOD, check, edit, fill
 from xltasks.core import layout, rates
 from xltasks.issuing.fill import Entry
 from xltasks.collecting.percent_formats import _is_percent_code

@@ -12,8 +12,8 @@ import pytest
 from hypothesis import HealthCheck, given, settings
 from hypothesis import strategies as st
 
+from tests.builders import PERIOD, make_register
 from tests.make_corpus import INJECTIONS
-from tests.collecting.test_collect import PERIOD, make_register
 from xltasks.core import layout
 from xltasks.issuing.fill import Entry, fill_template
 from xltasks.collecting.intake import Source

@@ -1,23 +1,15 @@
 """Planted errors of every code: each reported with the right code at the right sheet and cell."""
 from __future__ import annotations
 
-from pathlib import Path
-
 import pytest
 
-from tests.collecting.test_collect import PERIOD, edit, fill, issued, make_register, rewrite_member  # noqa: F401
+from tests.builders import PERIOD, check, edit, fill, make_register, meta_edit, rewrite_member
 from xltasks.collecting import intake, sheet_xml
 from xltasks.core import layout
 from xltasks.issuing.fill import Entry
 from xltasks.collecting.intake import sources_of
 from xltasks.core.problems import CODES, STRUCTURAL_ORDER, problem
 from xltasks.collecting.validate import Context, check_file
-
-
-def check(path: Path, reg=None):
-    reg = reg or make_register()
-    (source,) = list(sources_of(Path(path)))
-    return check_file(source, Context(reg, PERIOD))
 
 
 def places(result):
@@ -33,15 +25,6 @@ def test_every_code_has_level_message_and_suggestion():
     assert p.suggestion == "目标值填 2000，计量单位填 万元" and p.level == "错误"
 
 
-def _meta_edit(key, value):
-    def fn(wb):
-        ws = wb[layout.SHEET_META]
-        for row in ws.iter_rows():
-            if row[0].value == key:
-                row[1].value = value
-    return fn
-
-
 def _meta_row(key):
     return f"B{layout.META_KEYS.index(key) + 1}"
 
@@ -49,11 +32,11 @@ def _meta_row(key):
 STRUCTURAL = [
     # (name, how to break a clean 市发改委 return, expected (code, sheet, cell))
     ("no-meta", lambda wb: wb.remove(wb[layout.SHEET_META]), ("not-our-template", "", "")),
-    ("schema", _meta_edit(layout.META_SCHEMA_VERSION, "0"),
+    ("schema", meta_edit(layout.META_SCHEMA_VERSION, "0"),
      ("schema-version", layout.SHEET_META, _meta_row(layout.META_SCHEMA_VERSION))),
-    ("unit", _meta_edit(layout.META_UNIT, "市不存在局"),
+    ("unit", meta_edit(layout.META_UNIT, "市不存在局"),
      ("unknown-unit", layout.SHEET_META, _meta_row(layout.META_UNIT))),
-    ("period", _meta_edit(layout.META_PERIOD, "2021Q2"),
+    ("period", meta_edit(layout.META_PERIOD, "2021Q2"),
      ("wrong-period", layout.SHEET_META, _meta_row(layout.META_PERIOD))),
     ("header", lambda wb: wb[layout.SHEET_ENTRY].__setitem__("I3", "目标"),
      ("header-changed", layout.SHEET_ENTRY, "A3")),

@@ -10,7 +10,7 @@ from xltasks.compiling.deadlines import DATE_HEADER, HEADER
 from xltasks.compiling.writer import COL_ROW_UNIT, SHEET_MAIN, compile_workbook
 from xltasks.core import rates
 
-from tests.compiling.test_writer import AS_OF, make_progress, make_register
+from tests.builders import AS_OF, compile_progress, compile_register
 from tests.recalc import compare_with_libreoffice
 
 DEADLINES = {  # task id → (printed, ISO date)
@@ -23,7 +23,7 @@ DEADLINES = {  # task id → (printed, ISO date)
 
 
 def _with_deadlines():
-    reg = make_register()
+    reg = compile_register()
     for t in reg.tasks:
         if t.id in DEADLINES:
             t.deadline, t.deadline_date = DEADLINES[t.id]
@@ -38,7 +38,7 @@ def _column(path):
 
 def test_deadline_column_and_overdue_mark(tmp_path):
     out = tmp_path / "汇编.xlsx"
-    result = compile_workbook(_with_deadlines(), make_progress(), out, as_of=AS_OF)
+    result = compile_workbook(_with_deadlines(), compile_progress(), out, as_of=AS_OF)
     ws, col = _column(out)
     assert ws.cell(3, col).value == HEADER and ws.cell(4, col + 1).value == DATE_HEADER
     assert not ws.column_dimensions[openpyxl.utils.get_column_letter(col)].hidden
@@ -54,7 +54,7 @@ def test_deadline_column_and_overdue_mark(tmp_path):
 
 def test_no_deadlines_no_column(tmp_path):
     out = tmp_path / "汇编.xlsx"
-    compile_workbook(make_register(), make_progress(), out, as_of=AS_OF)
+    compile_workbook(compile_register(), compile_progress(), out, as_of=AS_OF)
     ws, col = _column(out)
     assert ws.max_column <= COL_ROW_UNIT + 1  # (before any cell() call, which would add one)
 
@@ -62,7 +62,7 @@ def test_no_deadlines_no_column(tmp_path):
 @pytest.mark.libreoffice
 def test_libreoffice_recalculates_the_overdue_marks(soffice, tmp_path):
     out = tmp_path / "汇编.xlsx"
-    result = compile_workbook(_with_deadlines(), make_progress(), out, as_of=AS_OF)
+    result = compile_workbook(_with_deadlines(), compile_progress(), out, as_of=AS_OF)
     n, problems = compare_with_libreoffice(out, tmp_path / "lo")
     assert n > 20 and problems == []
     ws, col = _column(out)

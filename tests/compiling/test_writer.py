@@ -7,7 +7,6 @@ each status (滞后, 达序时, 未报送).
 """
 from __future__ import annotations
 
-import datetime as dt
 import re
 import shutil
 import subprocess
@@ -20,96 +19,14 @@ from xltasks.core import rates
 from xltasks.cli import main
 from xltasks.compiling.writer import SHEET_LEGEND, SHEET_MAIN, SHEET_SUMMARY, compile_workbook
 from xltasks.core.statuses import TaskStatus
-from xltasks.core.models import DIRECTION_QUALITATIVE, DIRECTION_UPPER, Progress, ProgressRow, Register, Task
+from xltasks.core.models import DIRECTION_QUALITATIVE, Progress, Register
 from xltasks.core.progress_io import write_progress
 from xltasks.compiling.rules import load_rules
 
+from tests.builders import (AGRI, AS_OF, G11, G21, GRAIN, S1, S2, compile_progress, compile_register, compile_row,
+                            compile_task)
 from tests.conftest import SEED_000
 from tests.recalc import compare_with_libreoffice
-
-AS_OF = dt.date(2021, 9, 30)
-S1 = "一、省政府工作报告“十四五”时期重点工作涉杭任务"
-S2 = "二、省政府工作报告 2021 年重点工作涉杭任务"
-G11 = "(一) 王宏同志牵头重点工作"
-G12 = "(二) 胡伟副市长牵头重点工作"
-G21 = "(一) 戴建平常务副市长牵头重点工作"
-AGRI, GRAIN = "市农业农村局", "市粮食和物资储备局"
-
-
-def _task(tid, section, group, leader, no, text, units):
-    return Task(id=tid, section=section, group=group, leader=leader, no=no, text=text, units=units,
-                lead_unit=units[0])
-
-
-def make_register() -> Register:
-    return Register(source="test", layout="test", tasks=[
-        _task("1.1.1", S1, G11, "王宏", "1", "加强粮食和重要农产品保障，端好浙江人的“饭碗”和“餐盘”。", [AGRI, GRAIN]),
-        _task("1.2.2", S1, G12, "胡伟", "2", "深入实施消费新政，提升传统消费，培育新型消费。", ["市商务局"]),
-        _task("2.1.1", S2, G21, "戴建平", "1", "大力推进杭州城西科创大走廊建设。", ["城西科创大走廊管委会"]),
-        _task("2.1.30", S2, G21, "戴建平", "30", "深化治气治水治废，实现绿色低碳发展。", ["市生态环境局"]),
-        _task("2.1.38", S2, G21, "戴建平", "38", "带头过“紧日子”，“三公”经费均压减10%。", ["市财政局"]),
-        _task("2.1.39", S2, G21, "戴建平", "39", "城镇新增就业 25 万人，城镇登记失业率控制在 3.5% 以内。", ["市人力社保局"]),
-        _task("2.1.40", S2, G21, "戴建平", "40", "一项没有报送的任务。", ["市某局", "市另一局"]),
-        _task("2.1.41", S2, G21, "戴建平", "41", "一项滞后的任务。", ["市财政局"]),
-        _task("2.1.42", S2, G21, "戴建平", "42", "一项刚达序时的任务。", ["市商务局"]),
-    ])
-
-
-def _row(tid, unit, item_no, item, indicator="", mu="", target=None, current=None, **kw):
-    return ProgressRow(task_id=tid, unit=unit, role="牵头", item=item, indicator=indicator, measure_unit=mu,
-                       target=target, current=current, item_no=item_no, **kw)
-
-
-def make_progress() -> Progress:
-    rows = [
-        # 002 L15–24. 市农业农村局 reports three items, the co-unit 市粮食和物资储备局 one (listed first here
-        # to check that the lead unit still comes first).
-        _row("1.1.1", GRAIN, 1, "继续加强与7省23个地市建立35个以上省外订单粮食基地。", "粮食基地数", "个", 35, 35,
-             highlights="订单粮食基地建设顺利。", problems="调入量集中在四季度。"),
-        _row("1.1.1", GRAIN, 1, "继续加强与7省23个地市建立35个以上省外订单粮食基地。", "基地面积", "万亩", 70, 70),
-        _row("1.1.1", GRAIN, 1, "继续加强与7省23个地市建立35个以上省外订单粮食基地。", "粮食调入量", "万吨", 20, 0),
-        _row("1.1.1", AGRI, 1, "2021年末实现生猪存栏121万头。", "生猪存栏数", "万头", 121, 83.2,
-             highlights="压实责任分解任务。", problems="强化早、晚稻技术指导与服务。"),
-        _row("1.1.1", AGRI, 2, "2021年巩固保护提升81.04万亩粮食生产功能区。", "播种面积", "万亩", 136.7, 142.1),
-        _row("1.1.1", AGRI, 2, "2021年巩固保护提升81.04万亩粮食生产功能区。", "总产量", "亿斤", 10.39, 1.57),
-    ] + [
-        _row("1.1.1", AGRI, 3, "2021年储备187万斤粮食作物种子等。", name, mu, v, v)
-        for name, mu, v in (("粮食作物种子储备量", "万斤", 187), ("油菜种子储备量", "万斤", 1.91),
-                            ("农药储备量", "吨", 52), ("化肥储备量", "吨", 12700))
-    ] + [
-        # 002 L26–29: 60%, 199%, 125%, 90% → 87.5%
-        _row("1.2.2", "市商务局", 1, "积极争取国际消费中心城市国家试点", "工作试点", "个", 1, 0.6),
-        _row("1.2.2", "市商务局", 2, "举办“杭州数智消费嘉年华”促销活动100场。", "促销活动数", "场", 100, 199),
-        _row("1.2.2", "市商务局", 3, "下半年举办休闲购物节系列促销活动100场。", "促销活动数", "场", 100, 125),
-        _row("1.2.2", "市商务局", 4, "举办中国杭州美食节等系列活动。", "促销活动数", "场", 20, 18),
-    ] + [
-        # 002 L38: self-rated 细化项目 85, 66, 83, 93, 100 → 85.4%
-        _row("2.1.1", "城西科创大走廊管委会", i, f"细化项目{i}", self_rate=v)
-        for i, v in enumerate((0.85, 0.66, 0.83, 0.93, 1.0), start=1)
-    ] + [
-        # 002 L433: PM2.5 is an upper bound: 33.5 / 26.4 → 100%
-        _row("2.1.30", "市生态环境局", 1, "实施空气质量提升行动，力争PM2.5年均浓度稳定达标。", "PM2.5年均浓度",
-             "微克/立方米", 33.5, 26.4, direction=DIRECTION_UPPER),
-        # 002 L815–818: 10% / 10%; 三公 10% / 7% → 70%; a pending value (待年底核算) in an item of its own
-        _row("2.1.38", "市财政局", 1, "全年市本级一般性支出压减10%。", "一般性支出压减率", "%", 10, 10),
-        _row("2.1.38", "市财政局", 2, "“三公”经费压减10%，培训费和会议费压减10%。", "“三公”经费压减率", "%", 10, 7),
-        _row("2.1.38", "市财政局", 2, "“三公”经费压减10%，培训费和会议费压减10%。", "培训费和会议费压减率", "%", 10, 10),
-        _row("2.1.38", "市财政局", 3, "全年“三公”经费决算数压减10%。", "“三公”经费决算压减率", "%", 10, None,
-             pending=True, current_text="0（待年底核算）"),
-        # 002 L825–828: 失业率 3.50% / 2.51% is an upper bound met: 100%, not 71.71%
-        _row("2.1.39", "市人力社保局", 1, "2021 年预计发放各类就业创业补贴 5000 万元。", "发放补贴金额", "万元", 5000, 8228.4),
-        _row("2.1.39", "市人力社保局", 2, "城镇新增就业人数 25 万人，城镇登记失业率控制在 3.5% 以内。", "城镇新增就业人数",
-             "万人", 25, 78.8),
-        _row("2.1.39", "市人力社保局", 2, "城镇新增就业人数 25 万人，城镇登记失业率控制在 3.5% 以内。", "控制城镇登记失业率",
-             "%", 3.5, 2.51, direction=DIRECTION_UPPER),
-        _row("2.1.41", "市财政局", 1, "滞后的细化项目", "完成数", "个", 20, 10),
-        _row("2.1.42", "市商务局", 1, "达序时的细化项目", "完成数", "个", 4, 3),
-        _row("2.1.42", "市商务局", 2, "定性的细化项目", "推进情况", direction=DIRECTION_QUALITATIVE, self_rate=0.75),
-        _row("9.9.9", "市外单位", 1, "不在台账中的任务"),  # (a unit of 2.1.40 here would make it reported)
-    ]
-    units = sorted({r.unit for r in rows})
-    return Progress(period="2021Q3", rows=rows, reported_units=units)
-
 
 EXPECTED_RATES = {"1.1.1": (1 + (1 + 1 + 0) / 3 + (83.2 / 121) + (1 + 1.57 / 10.39) / 2) / 4,
                   "1.2.2": 0.875, "2.1.1": 0.854, "2.1.30": 1.0, "2.1.38": (1 + 0.85) / 2, "2.1.39": 1.0,
@@ -121,7 +38,7 @@ EXPECTED_STATUS = {"1.1.1": "滞后", "1.2.2": "超序时", "2.1.1": "超序时"
 @pytest.fixture(scope="module")
 def compiled(tmp_path_factory):
     out = tmp_path_factory.mktemp("compile") / "汇编.xlsx"
-    result = compile_workbook(make_register(), make_progress(), out, as_of=AS_OF)
+    result = compile_workbook(compile_register(), compile_progress(), out, as_of=AS_OF)
     return result, out
 
 
@@ -137,7 +54,7 @@ def _cell_rows(ws, col: str) -> dict[str, int]:
 
 def test_rates_and_statuses_by_value(compiled):
     result, _ = compiled
-    assert [t.task_id for t in result.tasks] == [t.id for t in make_register().tasks]
+    assert [t.task_id for t in result.tasks] == [t.id for t in compile_register().tasks]
     for tid, want in EXPECTED_RATES.items():
         got = result.task(tid).rate
         assert (got is None) if want is None else got == pytest.approx(want, abs=1e-12), tid
@@ -245,19 +162,19 @@ def _reporting_cases() -> tuple[Register, Progress]:
     """A task whose values are all pending, one nobody returned, one whose lead did not report but a co-unit
     did, and one whose co-unit reported but wrote nothing for it."""
     register = Register(source="test", layout="test", tasks=[
-        _task("3.1", S2, G21, "戴建平", "1", "数值均待年底核算的任务。", ["市统计局"]),
-        _task("3.2", S2, G21, "戴建平", "2", "定性细化项目未自评的任务。", ["市统计局"]),
-        _task("3.3", S2, G21, "戴建平", "3", "无人报送的任务。", ["市某局", "市另一局"]),
-        _task("3.4", S2, G21, "戴建平", "4", "牵头单位未报送、配合单位已报送的任务。", ["市跨境电商综试办", "市商务局"]),
-        _task("3.5", S2, G21, "戴建平", "5", "配合单位已报送但未填写本任务。", ["市某局", "市统计局"]),
+        compile_task("3.1", S2, G21, "戴建平", "1", "数值均待年底核算的任务。", ["市统计局"]),
+        compile_task("3.2", S2, G21, "戴建平", "2", "定性细化项目未自评的任务。", ["市统计局"]),
+        compile_task("3.3", S2, G21, "戴建平", "3", "无人报送的任务。", ["市某局", "市另一局"]),
+        compile_task("3.4", S2, G21, "戴建平", "4", "牵头单位未报送、配合单位已报送的任务。", ["市跨境电商综试办", "市商务局"]),
+        compile_task("3.5", S2, G21, "戴建平", "5", "配合单位已报送但未填写本任务。", ["市某局", "市统计局"]),
     ])
     rows = [
-        _row("3.1", "市统计局", 1, "GDP增速", "地区生产总值增速", "%", 6, None, pending=True,
+        compile_row("3.1", "市统计局", 1, "GDP增速", "地区生产总值增速", "%", 6, None, pending=True,
              current_text="待年底核算"),
-        _row("3.1", "市统计局", 2, "居民收入", "居民人均可支配收入增速", "%", 7, None, pending=True,
+        compile_row("3.1", "市统计局", 2, "居民收入", "居民人均可支配收入增速", "%", 7, None, pending=True,
              current_text="待年底核算"),
-        _row("3.2", "市统计局", 1, "统计改革", "推进情况", direction=DIRECTION_QUALITATIVE),
-        _row("3.4", "市商务局", 1, "跨境电商进出口", "进出口额", "亿元", 1000, 800),
+        compile_row("3.2", "市统计局", 1, "统计改革", "推进情况", direction=DIRECTION_QUALITATIVE),
+        compile_row("3.4", "市商务局", 1, "跨境电商进出口", "进出口额", "亿元", 1000, 800),
     ]
     return register, Progress(period="2021Q3", rows=rows, reported_units=["市统计局", "市商务局"])
 
@@ -300,7 +217,7 @@ def test_no_rate_is_not_unreported_and_missing_units_are_marked(soffice, tmp_pat
 def test_pending_counted_as_zero_under_the_other_rule(tmp_path):
     rules = load_rules(None)
     rules.pending = "zero"
-    result = compile_workbook(make_register(), make_progress(), tmp_path / "zero.xlsx", as_of=AS_OF, rules=rules)
+    result = compile_workbook(compile_register(), compile_progress(), tmp_path / "zero.xlsx", as_of=AS_OF, rules=rules)
     t = result.task("2.1.38")
     assert t.items[2].rate == 0.0 and t.items[2].indicators[0].shown == 0.0
     assert t.rate == pytest.approx((1 + 0.85 + 0) / 3)
@@ -319,7 +236,7 @@ def test_libreoffice_recalculates_the_same_values_and_renders_a_pdf(soffice, com
     rules = load_rules("suqian")
     rules.pending = "zero"
     other = tmp_path / "宿迁.xlsx"
-    result = compile_workbook(make_register(), make_progress(), other, as_of=AS_OF, rules=rules, title="测试汇编")
+    result = compile_workbook(compile_register(), compile_progress(), other, as_of=AS_OF, rules=rules, title="测试汇编")
     assert result.expected == pytest.approx(273 / 365)
     n, problems = compare_with_libreoffice(other, tmp_path / "lo2")
     assert n > 100 and problems == []
@@ -330,8 +247,8 @@ def test_cli_pdf_renders_pages(soffice, tmp_path):
     from xltasks.core.register_io import write_register
 
     merged = tmp_path / "merged.xlsx"
-    write_progress(make_progress(), merged)
-    reg, _ = write_register(make_register(), tmp_path / "register.xlsx")
+    write_progress(compile_progress(), merged)
+    reg, _ = write_register(compile_register(), tmp_path / "register.xlsx")
     out = tmp_path / "汇编.xlsx"
     res = CliRunner().invoke(main, ["compile", str(merged), "--register", str(reg), "-o", str(out),
                                     "--as-of", "2021-09-30", "--pdf"])
@@ -351,7 +268,7 @@ def test_cli_pdf_renders_pages(soffice, tmp_path):
 def test_highlight_rules_of_the_city_rule_sets(tmp_path):
     got = {}
     for name in ("default", "ouhai", "yichang", "suqian"):
-        result = compile_workbook(make_register(), make_progress(), tmp_path / f"{name}.xlsx", as_of=AS_OF,
+        result = compile_workbook(compile_register(), compile_progress(), tmp_path / f"{name}.xlsx", as_of=AS_OF,
                                   rules=load_rules(name))
         got[name] = {t.task_id: t.highlight for t in result.tasks}
     assert got["default"]["2.1.41"] == "滞后" and got["default"]["2.1.40"] == "未报送"
@@ -366,10 +283,10 @@ def test_highlight_rules_of_the_city_rule_sets(tmp_path):
 
 def test_cli_compile(tmp_path):
     merged = tmp_path / "merged.xlsx"
-    write_progress(make_progress(), merged)
+    write_progress(compile_progress(), merged)
     from xltasks.core.register_io import write_register
 
-    reg, _ = write_register(make_register(), tmp_path / "register.xlsx")
+    reg, _ = write_register(compile_register(), tmp_path / "register.xlsx")
     out = tmp_path / "汇编.xlsx"
     res = CliRunner().invoke(main, ["compile", str(merged), "--register", str(reg), "-o", str(out),
                                     "--as-of", "2021-09-30", "--rules", "ouhai"])
@@ -399,8 +316,8 @@ def test_real_register_all_tasks_appear(tmp_path):
 
 
 def test_row_heights_follow_long_chinese_text(tmp_path):
-    register = make_register()
-    progress = make_progress()
+    register = compile_register()
+    progress = compile_progress()
     long_text = "推进数字化改革，完善政策体系，加快项目建设。" * 14  # 308 characters
     for r in progress.rows:
         if r.task_id == "2.1.41":

@@ -10,12 +10,12 @@ import zipfile
 import openpyxl
 import pytest
 
+from tests.builders import compile_progress, compile_register
 from xltasks.core.errors import XltasksError
 from xltasks.core.progress_io import MAX_COLS as PROGRESS_COLS, SHEET_ROWS, read_progress, write_progress
 from xltasks.core.register_io import SHEET_TASKS, load_register, write_register
 from xltasks.core.sheetsize import EXCEL_MAX_ROWS, check_xlsx, far_cell
 
-from tests.compiling.test_writer import make_progress, make_register
 
 # the CLI in a child whose address space is capped at 2 GiB: calamine's dense grid would abort it
 CAPPED_CLI = """
@@ -40,8 +40,8 @@ def _capped_cli(*args):
 
 def _files(tmp_path):
     merged = tmp_path / "merged.xlsx"
-    write_progress(make_progress(), merged)
-    register, _ = write_register(make_register(), tmp_path / "register.xlsx")
+    write_progress(compile_progress(), merged)
+    register, _ = write_register(compile_register(), tmp_path / "register.xlsx")
     return merged, register
 
 

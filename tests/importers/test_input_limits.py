@@ -10,6 +10,7 @@ import openpyxl
 import pytest
 from click.testing import CliRunner
 
+from tests.builders import AS_OF, compile_progress, compile_register
 from xltasks.core import layout
 from xltasks.cli import main
 from xltasks.compiling.writer import compile_workbook
@@ -24,7 +25,6 @@ from xltasks.core.sheetsize import far_cell
 from xltasks.issuing.templates import make_templates
 from xltasks.core.xlsx import EXCEL_CELL_LIMIT, excel_text
 
-from tests.compiling.test_writer import AS_OF, make_progress, make_register
 
 
 def run(*args):
@@ -245,8 +245,8 @@ def test_templates_on_an_empty_register_names_the_register_file(tmp_path):
 
 def test_compile_refuses_an_empty_or_unrelated_register(tmp_path):
     merged = tmp_path / "merged.xlsx"
-    write_progress(make_progress(), merged)
-    n_rows = len(make_progress().rows)
+    write_progress(compile_progress(), merged)
+    n_rows = len(compile_progress().rows)
     empty, _ = write_register(Register(source="x", layout="test", tasks=[]), tmp_path / "empty.xlsx")
     other, _ = write_register(_register(["市发改委", "市商务局"]), tmp_path / "other.xlsx")
     out = tmp_path / "汇编.xlsx"
@@ -260,16 +260,16 @@ def test_compile_refuses_an_empty_or_unrelated_register(tmp_path):
 
 
 def test_compile_summarises_rows_of_unknown_tasks_in_one_warning(tmp_path):
-    progress = make_progress()
+    progress = compile_progress()
     extra = [r for r in progress.rows if r.task_id == "9.9.9"][0]
     from dataclasses import replace
 
     progress.rows += [replace(extra, task_id=f"8.8.{i}") for i in range(300)]
-    result = compile_workbook(make_register(), progress, tmp_path / "汇编.xlsx", as_of=AS_OF)
+    result = compile_workbook(compile_register(), progress, tmp_path / "汇编.xlsx", as_of=AS_OF)
     (w,) = result.warnings
     assert w.startswith("301 行进度的任务编号（301 个：“9.9.9”、“8.8.0”") and "等" in w and "8.8.299" not in w
-    assert len(result.tasks) == len(make_register().tasks)
+    assert len(result.tasks) == len(compile_register().tasks)
     # every row unknown: an error, not an empty 汇编
     with pytest.raises(XltasksError, match="均不在台账中"):
-        compile_workbook(make_register(), Progress(period="2021Q3", rows=[extra]), tmp_path / "x.xlsx", as_of=AS_OF)
+        compile_workbook(compile_register(), Progress(period="2021Q3", rows=[extra]), tmp_path / "x.xlsx", as_of=AS_OF)
     assert not (tmp_path / "x.xlsx").exists()

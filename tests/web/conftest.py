@@ -10,7 +10,7 @@ import pytest
 pytest.importorskip("starlette")
 from starlette.testclient import TestClient  # noqa: E402
 
-from tests.collecting.test_collect import CLEAN, PERIOD, make_register  # noqa: E402
+from tests.builders import CLEAN, PERIOD, make_register
 from xltasks.core.register_io import write_register  # noqa: E402
 from xltasks.issuing.fill import Entry, fill_template  # noqa: E402
 from xltasks.web.adapter import Site, issued_templates  # noqa: E402

@@ -208,7 +208,7 @@ def test_a_return_after_the_deadline_is_marked_late(tmp_path):
     site = make_workspace(tmp_path, deadline=dt.date(2021, 10, 10))
     from xltasks.issuing.fill import fill_template
     from xltasks.web.adapter import issued_templates
-    from tests.collecting.test_collect import CLEAN
+    from tests.builders import CLEAN
 
     path = tmp_path / "交通.xlsx"
     fill_template(issued_templates(site, PERIOD)["市交通局"], path, CLEAN["市交通局"])
