@@ -30,12 +30,15 @@ from pathlib import Path
 from ..core import rates
 from .writer import COL_NO, COL_TASK, COL_TASK_RATE, COLUMNS as _COLUMNS, LAST_VISIBLE
 from ..core.errors import InputError
+from ..core.grids import GridLimits
 from ..core.fileio import decode_text, sha256_file
 from ..core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
                      ProgressRow, Provenance, Register, Task, Warning_)
 from ..core.units import parse_units
 from ..core.textkeys import nfkc, squash
 
+# An 汇编 is measured before calamine reads it (core/grids.py): a province's has ~60,000 rows and 21 columns.
+XLSX_LIMITS = GridLimits(200_000, 64)
 N_COLS = LAST_VISIBLE + 1  # the printed columns of the 汇编 (compile.COLUMNS), the same as 002's
 # Header words of the 汇编 (compile.COLUMNS): 序号, 重点工作, and the second header row's 任务说明 / 完成率.
 _NO_HEAD, _TASK_HEAD = _COLUMNS[COL_NO][0], _COLUMNS[COL_TASK][0]
@@ -223,41 +226,44 @@ def _trim(x: float) -> str:
 
 
 def _xlsx_rows(path: Path) -> list[_Row]:
-    import openpyxl
+    """The rows of the 汇编 sheet of an .xlsx, each cell as the text 002 shows (see `_format_number`)."""
+    from ..core.grids import number_formats, open_grids, openpyxl_like
 
-    try:
-        # read-only is enough: a merged range keeps its value in the top-left cell, the rest are empty
-        wb = openpyxl.load_workbook(path, data_only=True, read_only=True)
-    except Exception as exc:  # noqa: BLE001 - one clear message for any unreadable workbook
-        raise InputError(f"无法读取汇编工作簿: {exc}", file=str(path))
-    ws = _find_sheet(wb, path)
+    with open_grids(path, XLSX_LIMITS, unreadable="无法读取汇编工作簿") as wb:
+        sheet, grid = _find_sheet(wb, path)
+    formats = number_formats(path, sheet)
     rows = []
-    for r in ws.iter_rows(min_row=1, max_col=N_COLS):
+    for r, values in enumerate(grid):
         raw = []
-        for c in r:
-            v = getattr(c, "value", None)
+        for c, value in enumerate(values[:N_COLS]):
+            v = openpyxl_like(value)
             if v is None:
                 raw.append("")
             elif isinstance(v, bool):
                 raw.append(str(v))
             elif isinstance(v, (int, float)):
-                raw.append(_format_number(float(v), getattr(c, "number_format", "General")))
+                raw.append(_format_number(float(v), formats.get((r, c), "General")))
             else:
                 raw.append(str(v))
         raw += [""] * (N_COLS - len(raw))
         if any(x.strip() for x in raw):
-            rows.append(_Row(next((c.row for c in r if getattr(c, "row", None)), len(rows) + 1), raw))
-    wb.close()
+            rows.append(_Row(r + 1, raw))
     return rows
 
 
-def _find_sheet(wb, path: Path):
+def _find_sheet(wb, path: Path) -> tuple[str, list[list]]:
     """The sheet whose header row starts with 序号 and names 重点工作 (our own 汇编 or 002's layout)."""
-    for ws in wb.worksheets:
-        for row in ws.iter_rows(min_row=1, max_row=10, max_col=N_COLS, values_only=True):
-            vals = [str(v).strip() if v is not None else "" for v in row]
+    for name in wb.sheet_names:
+        try:
+            grid = wb.rows(name)
+        except InputError:
+            raise
+        except Exception:  # noqa: BLE001 - a chart sheet or an unreadable sheet holds no 汇编
+            continue
+        for row in grid[:10]:
+            vals = [str(v).strip() for v in row[:N_COLS]]
             if vals and vals[0] == _NO_HEAD and any(_TASK_HEAD in v for v in vals):
-                return ws
+                return name, grid
     raise InputError("找不到汇编表：没有以“序号 / 重点工作”开头的表头", file=str(path))
 
 

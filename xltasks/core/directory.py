@@ -16,11 +16,14 @@ from pathlib import Path
 
 from .errors import InputError
 from .fileio import atomic_write_with
+from .grids import GridLimits
 from .models import ROLE_LEAD, UNIT_KIND_COLLECTIVE, UNIT_KIND_COMMITTEE, UNIT_KIND_DISTRICT, Register
 from .textkeys import squash as normalise  # matching key of unit names: NFKC, no spaces
 from .xlsx import fmt, new_workbook, write_table
 
 SHEET = "单位名录"
+# units.xlsx is measured before calamine reads it (grids.py): a province has ~1,000 units and a dozen columns.
+LIMITS = GridLimits(100_000, 100)
 COL_NAME = "单位名称"
 COL_ALIASES = "别名"
 COL_COLLECTIVES = "所属集合"
@@ -93,18 +96,19 @@ class Directory:
 
 def load_directory(path: str | Path) -> Directory:
     """Read units.xlsx; a missing column, an empty name or a name claimed by two units is an error."""
-    import openpyxl
+    from .grids import open_grids, openpyxl_like
 
     path = Path(path)
     if not path.exists():
         raise InputError("单位名录文件不存在", file=str(path))
+    wb = open_grids(path, LIMITS, unreadable="无法读取单位名录")
     try:
-        wb = openpyxl.load_workbook(path, read_only=True, data_only=True)
-    except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
-        raise InputError(f"无法读取单位名录: {exc}", file=str(path)) from None
-    try:
-        ws = wb[SHEET] if SHEET in wb.sheetnames else wb.worksheets[0]
-        rows = ws.iter_rows(values_only=True)
+        title = SHEET if SHEET in wb.sheet_names else wb.sheet_names[0]
+        try:
+            grid = wb.rows(title)
+        except Exception as exc:  # noqa: BLE001 - any unreadable sheet is one clear error
+            raise InputError(f"无法读取单位名录: {exc}", file=str(path)) from None
+        rows = iter([openpyxl_like(v) for v in row] for row in grid)
         header_row = 0
         cols: dict[str, int] = {}
         for header_row, values in enumerate(rows, start=1):
@@ -115,7 +119,7 @@ def load_directory(path: str | Path) -> Directory:
             if header_row >= 10:
                 break
         if COL_NAME not in cols:
-            raise InputError(f"单位名录缺少“{COL_NAME}”列（应在前 10 行中有表头）", file=str(path), where=ws.title)
+            raise InputError(f"单位名录缺少“{COL_NAME}”列（应在前 10 行中有表头）", file=str(path), where=title)
 
         def get(values, label):
             i = cols.get(label)
@@ -129,7 +133,7 @@ def load_directory(path: str | Path) -> Directory:
                 continue
             name = get(values, COL_NAME)
             if not name:
-                raise InputError("单位名称为空（该行有其他内容）", file=str(path), where=f"{ws.title}!A{rowno}")
+                raise InputError("单位名称为空（该行有其他内容）", file=str(path), where=f"{title}!A{rowno}")
             e = DirectoryEntry(name=name, aliases=_split_list(get(values, COL_ALIASES)),
                                collectives=_split_list(get(values, COL_COLLECTIVES)),
                                contact=get(values, COL_CONTACT), phone=get(values, COL_PHONE),
@@ -139,7 +143,7 @@ def load_directory(path: str | Path) -> Directory:
                 if key in owner and owner[key][0] != e.name:
                     other, other_row = owner[key]
                     raise InputError(f"名称“{n}”同时属于“{other}”（第 {other_row} 行）和“{e.name}”，请只保留一处",
-                                       file=str(path), where=f"{ws.title}!第{rowno}行")
+                                       file=str(path), where=f"{title}!第{rowno}行")
                 owner[key] = (e.name, rowno)
             entries.append(e)
     finally:

@@ -7,13 +7,13 @@ Also readable: the same table as CSV (same headers), for people who prefer it.
 from __future__ import annotations
 
 import csv
-import datetime as _dt
 import io
 import math
 from dataclasses import fields
 from pathlib import Path
 
 from .errors import InputError, XltasksError
+from .grids import GridLimits
 from .fileio import atomic_write_text, atomic_write_with
 from .models import DIRECTION_HIGHER, Progress, ProgressRow, Provenance
 from .rates import DIRECTION_BY_LABEL, DIRECTION_LABELS
@@ -37,6 +37,7 @@ PROGRESS_COLUMNS = (
 # its dense grid huge. A province has 60,000+ rows and any Excel row may be used, but only 19 columns.
 MAX_ROWS = 1_048_576
 MAX_COLS = 40
+LIMITS = GridLimits(MAX_ROWS, MAX_COLS)
 _KEY_BY_LABEL = {label: key for key, label, _ in PROGRESS_COLUMNS}
 _YES, _NO = "是", "否"
 
@@ -98,25 +99,21 @@ def read_progress(path: str | Path) -> Progress:
     if not path.exists():
         raise InputError("文件不存在", file=str(path))
     # python-calamine reads values ~5× faster than openpyxl (a province's merged.xlsx has 60,000 rows);
-    # _openpyxl_like gives back what openpyxl returned, so the rows are the same either way.
-    from python_calamine import CalamineWorkbook
+    # openpyxl_like gives back what openpyxl returned, so the rows are the same either way.
+    from .grids import open_grids, openpyxl_like
 
-    from .sheetsize import check_xlsx
-
-    check_xlsx(path, max_rows=MAX_ROWS, max_cols=MAX_COLS, max_cells=MAX_ROWS * MAX_COLS)
     try:
-        wb = CalamineWorkbook.from_path(str(path))
-        names = wb.sheet_names
+        with open_grids(path, LIMITS, unreadable="无法读取进度台账") as wb:
+            names = wb.sheet_names
 
-        def grid(name: str) -> list[list]:
-            return [[_openpyxl_like(v) for v in row]
-                    for row in wb.get_sheet_by_name(name).to_python(skip_empty_area=False)]
+            def grid(name: str) -> list[list]:
+                return [[openpyxl_like(v) for v in row] for row in wb.rows(name)]
 
-        if SHEET_ROWS not in names:
-            raise InputError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
-        table = grid(SHEET_ROWS)
-        reported_cells = grid(SHEET_REPORTED) if SHEET_REPORTED in names else []
-        info_cells = grid(SHEET_INFO) if SHEET_INFO in names else []
+            if SHEET_ROWS not in names:
+                raise InputError(f"不是进度台账：缺少工作表“{SHEET_ROWS}”", file=str(path))
+            table = grid(SHEET_ROWS)
+            reported_cells = grid(SHEET_REPORTED) if SHEET_REPORTED in names else []
+            info_cells = grid(SHEET_INFO) if SHEET_INFO in names else []
     except XltasksError:
         raise
     except Exception as exc:  # noqa: BLE001 - any unreadable file is one clear error
@@ -141,17 +138,6 @@ def read_progress(path: str | Path) -> Progress:
         if cells and cells[0] == "period" and len(cells) > 1:
             period = str(cells[1] or "")
     return Progress(period=period, rows=rows, reported_units=reported)
-
-
-def _openpyxl_like(v):
-    """A calamine value as openpyxl gives it: None for a blank, int for a whole number, datetime for a date."""
-    if v == "" and isinstance(v, str):
-        return None
-    if isinstance(v, float) and v.is_integer():
-        return int(v)
-    if isinstance(v, _dt.date) and not isinstance(v, _dt.datetime):
-        return _dt.datetime(v.year, v.month, v.day)
-    return v
 
 
 _TEXT_KEYS = tuple(f.name for f in fields(ProgressRow)

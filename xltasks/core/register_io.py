@@ -9,6 +9,7 @@ import json
 from pathlib import Path
 
 from .errors import InputError, XltasksError
+from .grids import GridLimits
 from .fileio import atomic_path, atomic_write_text
 from .models import Register, SourceInfo, Task, Unit, Warning_
 from .units import classify_paren
@@ -53,6 +54,7 @@ _YES = "是"
 # away would make its dense grid huge. Every Excel row may hold a task, but the sheets have few columns.
 MAX_ROWS = 1_048_576
 MAX_COLS = 40
+LIMITS = GridLimits(MAX_ROWS, MAX_COLS)
 
 
 def output_paths(out_path: str | Path) -> tuple[Path, Path]:
@@ -199,21 +201,16 @@ def _s(v) -> str:
 
 
 def _load_xlsx(p: Path) -> Register:
-    from python_calamine import CalamineWorkbook
+    from .grids import open_grids
 
-    from .sheetsize import check_xlsx
-
-    check_xlsx(p, max_rows=MAX_ROWS, max_cols=MAX_COLS, max_cells=MAX_ROWS * MAX_COLS)
     try:
-        wb = CalamineWorkbook.from_path(str(p))
-        names = wb.sheet_names
-        if SHEET_TASKS not in names:
-            raise InputError(f"不是任务台账: 没有“{SHEET_TASKS}”工作表", file=str(p))
-        rows = wb.get_sheet_by_name(SHEET_TASKS).to_python(skip_empty_area=False)
-        src_rows = (wb.get_sheet_by_name(SHEET_SOURCES).to_python(skip_empty_area=False)
-                    if SHEET_SOURCES in names else [])
-        unit_rows = (wb.get_sheet_by_name(SHEET_UNITS).to_python(skip_empty_area=False)
-                     if SHEET_UNITS in names else [])
+        with open_grids(p, LIMITS, unreadable="无法读取工作簿") as wb:
+            names = wb.sheet_names
+            if SHEET_TASKS not in names:
+                raise InputError(f"不是任务台账: 没有“{SHEET_TASKS}”工作表", file=str(p))
+            rows = wb.rows(SHEET_TASKS)
+            src_rows = wb.rows(SHEET_SOURCES) if SHEET_SOURCES in names else []
+            unit_rows = wb.rows(SHEET_UNITS) if SHEET_UNITS in names else []
     except XltasksError:
         raise
     except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files

@@ -12,15 +12,15 @@ import io
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from ..core.errors import InputError
 from ..core.fileio import decode_text
-from ..core.sheetsize import check_xlsx
+from ..core.grids import GridLimits, open_grids
 from .header import find_header
 
 # A far-away cell (XFD1048576, ZZ20000) makes calamine allocate the whole grid up to it: hundreds of GB,
 # an abort rather than an exception. Each sheet is measured first (xltasks.core.sheetsize).
 MAX_GRID_COLUMNS = 100
 MAX_GRID_ROWS = 100_000
+LIMITS = GridLimits(MAX_GRID_ROWS, MAX_GRID_COLUMNS)
 
 
 @dataclass
@@ -62,31 +62,20 @@ def read_workbook(path: str | Path) -> Workbook:
     p = Path(path)
     if p.suffix.lower() in (".csv", ".tsv", ".txt"):
         return Workbook([SheetGrid("", read_csv(p))])
-    from python_calamine import CalamineWorkbook
-
     from .reasons import reason
-
-    if p.suffix.lower() in (".xlsx", ".xlsm"):
-        check_xlsx(p, max_rows=MAX_GRID_ROWS, max_cols=MAX_GRID_COLUMNS,
-                   max_cells=MAX_GRID_ROWS * MAX_GRID_COLUMNS)
-    try:
-        wb = CalamineWorkbook.from_path(str(p))
-        metadata = list(wb.sheets_metadata)
-    except Exception as exc:  # noqa: BLE001 - calamine raises several types for broken files
-        raise InputError(f"无法打开表格文件: {reason(exc)}", file=str(path)) from None
     from .table import cell_text
 
     grids: list[SheetGrid] = []
-    for meta in metadata:
-        try:
-            sheet = wb.get_sheet_by_name(meta.name)
-            data = sheet.to_python(skip_empty_area=False)
-            merged = list(sheet.merged_cell_ranges or [])
-        except Exception:  # noqa: BLE001 - a chart sheet or an unreadable sheet is skipped
-            continue
-        rows = fill_merged_down([list(r) for r in data], merged)
-        grid = [[cell_text(v) for v in row] for row in rows]
-        grids.append(SheetGrid(meta.name, grid, hidden=not str(meta.visible).endswith(".Visible")))
+    with open_grids(p, LIMITS, unreadable="无法打开表格文件", reason=reason) as wb:
+        for name in wb.sheet_names:
+            try:
+                data = wb.rows(name)
+                merged = [((r0, c0), (r1, c1)) for r0, c0, r1, c1 in wb.merged_ranges(name)]
+            except Exception:  # noqa: BLE001 - a chart sheet or an unreadable sheet is skipped
+                continue
+            rows = fill_merged_down([list(r) for r in data], merged)
+            grid = [[cell_text(v) for v in row] for row in rows]
+            grids.append(SheetGrid(name, grid, hidden=name in wb.hidden_sheets))
     return choose_sheets(grids)
 
 
