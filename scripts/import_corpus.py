@@ -25,7 +25,7 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xltasks.core.units import squash  # noqa: E402
+from xltasks.core.textkeys import squash  # noqa: E402
 from xltasks.importers import import_paths  # noqa: E402
 from xltasks.importers.names import looks_like_person  # noqa: E402
 
