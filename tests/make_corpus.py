@@ -70,11 +70,12 @@ class Kit:
         return self._bomb
 
 
-def raw_zip(members: list[tuple[str, bytes, int, int, int]]) -> bytes:
-    """A zip written by hand: (name, raw deflate data, crc, declared size, method). Lets a header lie."""
+def raw_zip(members: list[tuple[str, bytes, int, int, int]], encoding: str = "utf-8") -> bytes:
+    """A zip written by hand: (name, raw deflate data, crc, declared size, method). Lets a header lie; names
+    are stored in `encoding` without the UTF-8 flag, as many zip tools do."""
     out, central = bytearray(), bytearray()
     for name, raw, crc, size, method in members:
-        n = name.encode()
+        n = name.encode(encoding)
         off = len(out)
         out += struct.pack("<4s5H3L2H", b"PK\x03\x04", 20, 0, method, 0, 0x21, crc, len(raw), size, len(n), 0)
         out += n + raw
@@ -321,7 +322,9 @@ def _duplicate(newest_bad: bool):
         for p, when in ((old, b"2021-10-01T08:00:00Z"), (new, b"2021-10-05T08:00:00Z")):
             rewrite_member(p, lambda n: n == "docProps/core.xml",
                            lambda x, w=when: re.sub(rb"(<dcterms:modified[^>]*>)[^<]*<", rb"\g<1>" + w + b"<", x))
-        os.utime(old, (2_000_000_000, 2_000_000_000))
+        # received in that order too (issue 14: the time the office received a file decides, saved time breaks ties)
+        os.utime(old, (1_633_075_200, 1_633_075_200))
+        os.utime(new, (1_633_420_800, 1_633_420_800))
     return make
 
 
@@ -343,6 +346,8 @@ class Case:
     code: str  # the problem code the bad file must produce ("" = none: accepted as it is)
     exit_code: int = 1
     merged: bool = False  # the bad file's rows are merged too (a file that only looks hostile)
+    cell: str = ""  # where the problem must be reported ("" = not checked)
+    shows: str = ""  # text that report.json, report.xlsx and the console must show (a file name)
 
 
 CASES: list[Case] = [

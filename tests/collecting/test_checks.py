@@ -75,13 +75,14 @@ def test_structural_order_is_the_order_of_the_check_tuple():
     assert problems.STRUCTURAL_ORDER == checks.STRUCTURAL_ORDER == tuple(derived)
     assert problems.STRUCTURAL_ORDER == (
         "not-a-workbook", "encrypted", "bad-password", "too-large", "xml-dtd", "not-our-template", "schema-version",
+        "register-mismatch",
         "unknown-unit", "wrong-period", "header-changed", "missing-task", "extra-task", "row-without-task",
-        "locked-cell-changed", "formula-changed")
+        "locked-cell-changed", "task-id-number", "rows-reordered", "formula-changed")
 
 
 def test_every_code_belongs_to_a_check_and_checks_declare_only_known_codes():
     declared = {code for c in checks.STRUCTURAL_CHECKS + checks.VALUE_CHECKS for code in c.codes}
-    after_merge = {"duplicate-superseded", "older-return-used"}  # given by merge.py across files
+    after_merge = {"duplicate-superseded", "older-return-used", "newest-times-disagree"}  # given by merge.py across files
     assert declared | after_merge == set(problems.CODES)
     with pytest.raises(ValueError):
         check("no-such-code")

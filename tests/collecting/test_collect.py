@@ -119,7 +119,10 @@ def test_duplicates_newest_wins_by_saved_time(issued, tmp_path):
 
     set_saved(old, b"2021-10-01T08:00:00Z")
     set_saved(new, b"2021-10-05T08:00:00Z")
-    os.utime(old, (2_000_000_000, 2_000_000_000))  # the older workbook has the newer file time: saved time wins
+    # received (file time) in the order they were saved; a file received later with an older saved time is
+    # test_returns_newest.py's case (issue 14: the received time decides, the saved time only breaks ties)
+    os.utime(old, (1_633_075_200, 1_633_075_200))
+    os.utime(new, (1_633_420_800, 1_633_420_800))
     res = collect([ret], reg, PERIOD)
     st = {Path(f.path).name: f for f in res.files}
     assert st["new.xlsx"].status == "accepted"

@@ -20,6 +20,8 @@ from click.testing import CliRunner
 
 from tests.builders import PERIOD, edit, expected_lines, lines_of, make_register
 from tests.make_corpus import BAD_UNIT, CASES, GOOD_UNITS, INJECTIONS, Kit, build
+from tests.make_corpus_returns import CASES as RETURN_CASES
+from tests.make_corpus_returns import build as build_returns
 from xltasks.collecting import intake, sheet_xml
 from xltasks.cli import main
 from xltasks.issuing.fill import Entry
@@ -517,3 +519,62 @@ def test_file_read_stops_at_the_cap(tmp_path, monkeypatch):
     with pytest.raises(ReturnedFileError) as e:
         preflight(s)
     assert e.value.code == "too-large"
+
+
+# --- issue 14: returns as bureaus really send them (tests/make_corpus_returns.py) ----------------------------
+
+@pytest.fixture(scope="module")
+def returns_corpus(kit, tmp_path_factory) -> dict[str, Path]:
+    return build_returns(kit, tmp_path_factory.mktemp("returns-corpus"))
+
+
+def test_returns_corpus_cases_are_distinct_and_use_known_codes():
+    names = [c.name for c in RETURN_CASES]
+    assert len(set(names)) == len(names)
+    assert all(c.code in CODES for c in RETURN_CASES if c.code)
+
+
+@pytest.mark.parametrize("case", RETURN_CASES, ids=[c.name for c in RETURN_CASES])
+def test_return_case(case, kit, returns_corpus, register_json, tmp_path):
+    folder = tmp_path / "returns"
+    shutil.copytree(returns_corpus[case.name], folder, symlinks=True)
+    for unit in GOOD_UNITS:
+        kit.clean(folder / f"good_{unit}.xlsx", unit)
+    before = hashes(folder)
+    out = tmp_path / "out"
+
+    r = run_collect(folder, register_json, out)
+
+    assert_clean_run(r)
+    assert r.exit_code == case.exit_code, r.output
+    assert hashes(folder) == before
+    rep = json.loads((out / "report.json").read_text(encoding="utf-8"))
+    bad = [f for f in rep["files"] if not is_good(f["path"])]
+    problems = [p for f in bad for p in f["problems"]]
+    if case.code:
+        assert case.code in {p["code"] for p in problems}, problems
+        if case.cell:
+            assert (case.code, case.cell) in {(p["code"], p["cell"]) for p in problems}
+        if case.message:
+            assert any(case.message in p["message"] for p in problems if p["code"] == case.code), problems
+    else:
+        assert [p for p in problems if p["level"] == "错误"] == []
+    if case.unread:
+        assert any(case.unread in u["reason"] for u in rep["unread"]), rep["unread"]
+        assert f"未读取的文件：{len(rep['unread'])} 个" in r.output
+        assert rep["stats"]["unread"] == len(rep["unread"])
+        wb = openpyxl.load_workbook(out / "report.xlsx", read_only=True)
+        listed = [row for row in wb["文件清单"].iter_rows(min_row=2, values_only=True) if row[3] == "未读取"]
+        assert len(listed) == len(rep["unread"]) and all(row[-1] for row in listed)
+    if case.shows:
+        assert any(case.shows in f["path"] for f in bad), [f["path"] for f in bad]
+    merged = read_progress(out / "merged.xlsx")
+    for unit in GOOD_UNITS:  # the good units' rows, in every case
+        assert lines_of(merged.rows, unit) == expected_lines(unit), unit
+    assert [f["status"] for f in rep["files"] if is_good(f["path"])] == ["accepted"] * len(GOOD_UNITS)
+    if case.unit_status:
+        assert {u["unit"]: u["status"] for u in rep["units"]}[BAD_UNIT] == case.unit_status
+    if case.merged:  # every line of the return (its values as the case typed them)
+        assert len(lines_of(merged.rows, BAD_UNIT)) == len(expected_lines(BAD_UNIT))
+    else:
+        assert lines_of(merged.rows, BAD_UNIT) == []

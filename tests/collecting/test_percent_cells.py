@@ -137,8 +137,30 @@ def test_libreoffice_resave_keeps_percent_reading(issued, tmp_path, soffice):
     assert [(p.code, p.cell) for p in f.problems if p.code.startswith("percent")] == [("percent-format", f"{TARGET}{r}")]
     (row,) = [x for x in res.progress.rows if x.indicator == "城镇调查失业率"]
     assert (row.target, row.current, row.measure_unit) == (3.5, 3.2, "%")
-    # .ods gives no format to read here: the 100× scale gap is an error, never a silent 1% rate
+    # .ods stores the cell as a percentage (office:value-type): read as in the .xlsx (issue 14 item 12; it
+    # used to give no format, and the 100× scale gap was an error)
     res = collect([ret / "o"], reg, PERIOD)
     (f,) = res.files
-    assert f.status == "rejected"
-    assert ("percent-scale-mismatch", f"{TARGET}{r}") in {(p.code, p.cell) for p in f.problems}
+    assert f.status == "accepted", f.problems
+    assert [(p.code, p.cell) for p in f.problems if p.code.startswith("percent")] == [("percent-format", f"{TARGET}{r}")]
+    (row,) = [x for x in res.progress.rows if x.indicator == "城镇调查失业率"]
+    assert (row.target, row.current, row.measure_unit) == (3.5, 3.2, "%")
+
+
+# Issue 14 item 12: "60%" saved as .ods or .xls is read as in the .xlsx (60 with 计量单位 %, the
+# percent-format warning), never merged as the fraction 0.6 without a word.
+@pytest.mark.parametrize("fmt", ["ods", "xls"])
+def test_percent_cells_read_alike_in_every_format(fmt, issued, soffice, tmp_path):
+    from xltasks.core.libreoffice import convert
+
+    reg, t = issued
+    xlsx, r = _percent_file(t, tmp_path / "fgw.xlsx", target=(0.6, "0%"), current=(0.45, "0.0%"))
+    other = convert(xlsx, tmp_path / fmt, fmt)
+    results = {name: check(p, reg) for name, p in (("xlsx", xlsx), (fmt, other))}
+    for name, res in results.items():
+        assert res.status == "accepted", (name, res.problems)
+        row = _row(res)
+        assert (row.target, row.current, row.measure_unit) == (60, 45, "%"), name
+    cells = {name: sorted((p.code, p.cell) for p in res.problems if p.code.startswith("percent"))
+             for name, res in results.items()}
+    assert cells[fmt] == cells["xlsx"] and ("percent-format", f"{TARGET}{r}") in cells["xlsx"]

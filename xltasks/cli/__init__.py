@@ -141,7 +141,19 @@ class DateType(click.ParamType):
         try:
             return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
         except ValueError:
-            self.fail(f"日期格式应为 YYYY-MM-DD，例如 2021-09-30（收到 {value!r}）", param, ctx)
+            self.fail(date_error(str(value)), param, ctx)
+
+
+def date_error(text: str) -> str:
+    """Why `text` is not a date: a well-formed date that is not in the calendar (2021-02-29) says so."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
+    if m:
+        year, month, day = map(int, m.groups())
+        if 1 <= month <= 12:
+            return f"日期不存在：{year} 年 {month} 月没有 {day} 日（收到 {text!r}）"
+    return f"日期格式应为 YYYY-MM-DD，例如 2021-09-30（收到 {text!r}）"
 
 
 DATE = DateType()

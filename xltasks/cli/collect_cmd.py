@@ -70,6 +70,7 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
         if ledger_path:
             raise click.UsageError("工作区内收文记入工作区数据库，不使用 --ledger")
     from ..collecting.merge import collect
+    from ..core.fileio import check_writable, output_group
     from ..core.progress_io import write_progress
     from ..core.register_io import load_register
     from ..collecting.report import summary_lines, write_json, write_xlsx
@@ -85,6 +86,7 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
     outputs = [p for p in (output, report_path, json_path, csv_path) if p]
     ledger_path = ledger_path or output.parent / "ledger.sqlite"
     guard_outputs([*outputs, ledger_path], [register_path, directory_path])
+    check_writable([*outputs, ledger_path])  # a read-only destination is said before the run, not after it
     register = load_register(register_path)
     directory = None
     if directory_path:
@@ -98,13 +100,14 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
                          progress=bar.update, password=password,
                          debug=click.get_current_context().meta.get("xltasks.verbose", False))
 
-    write_progress(result.progress, output)
-    if csv_path:
-        write_progress(result.progress, csv_path)
-    if report_path:
-        write_xlsx(result, report_path)
-    if json_path:
-        write_json(result, json_path)
+    with output_group():  # all of them or none (a full disk half-way leaves the previous outputs)
+        write_progress(result.progress, output)
+        if csv_path:
+            write_progress(result.progress, csv_path)
+        if report_path:
+            write_xlsx(result, report_path)
+        if json_path:
+            write_json(result, json_path)
     _finish(result, dirs, directory, {"合并结果": str(output), "问题报告": str(report_path or ""),
                                       "JSON 报告": str(json_path or ""), "CSV": str(csv_path or ""),
                                       "台账记录": str(ledger_path)})
@@ -141,6 +144,10 @@ def _finish(result, dirs, directory, outputs: dict[str, str]) -> None:
         click.echo(line)
     for line in rejected_lines(result, dirs):
         click.echo(line)
+    mismatched = sum(any(p.code == "register-mismatch" for p in f.problems) for f in result.files)
+    if mismatched:
+        click.echo(f"注意：{mismatched} 个报送文件的模板不是按本次 --register 给出的任务台账下发的。"
+                   "请改用下发模板时所用的台账重新收集；这不是报送单位的错误。")
     if directory is None and any(p.code == "extra-task" for p in result.problems):
         # templates issued with a units directory carry tasks of collectives (各区县政府 → each district)
         click.echo("提示：如模板是按单位名录（--directory）下发的，收集时也请加同一个 --directory，"

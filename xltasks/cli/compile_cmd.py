@@ -21,9 +21,11 @@ from . import DATE, guard_outputs
               help="着色规则：TOML 文件，或内置规则名（default、ouhai、yichang、suqian）。")
 @click.option("--title", default=None, help="印在表格上方的标题。")
 @click.option("--pdf", is_flag=True, help="同时在汇编旁导出 PDF（需要安装 LibreOffice）。")
+@click.option("--force", is_flag=True,
+              help="截止日期早于报送期末、或任务台账与收集时所用的不同时，仍然编制（只提示不报错）。")
 @click.pass_context
 def compile_cmd(ctx: click.Context, merged: Path | None, register_path: Path | None, output: Path | None,
-                as_of: dt.date | None, rules: str | None, title: str | None, pdf: bool) -> None:
+                as_of: dt.date | None, rules: str | None, title: str | None, pdf: bool, force: bool) -> None:
     """根据汇总结果和任务台账编制完成情况汇编：完成率为实时公式，按规则着色，另附“汇总”表。
 
     MERGED 是 `xltasks collect` 写出的汇总结果（merged.xlsx）。
@@ -67,7 +69,15 @@ def compile_cmd(ctx: click.Context, merged: Path | None, register_path: Path | N
     guard_outputs([output, output.with_suffix(".pdf") if pdf else None], [merged, register_path])
     rule_set = load_rules(rules)
     register = load_register(register_path)
-    progress = read_progress(merged)
+    read_warnings: list[str] = []
+    progress = read_progress(merged, warnings=read_warnings)
+    for w in read_warnings:
+        click.echo(f"警告: {w}", err=True)
+    from ..compiling.inputs import check_compile_inputs
+
+    for w in check_compile_inputs(progress, register, as_of, force=force, merged_file=str(merged),
+                                  register_file=str(register_path)):
+        click.echo(f"警告: {w}", err=True)
     result = compile_workbook(register, progress, output, as_of=as_of, rules=rule_set, title=title,
                               register_file=str(register_path), progress_file=str(merged))
     _report(result, output, pdf)

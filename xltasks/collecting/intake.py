@@ -20,6 +20,7 @@ from __future__ import annotations
 import datetime as dt
 import io
 import os
+import re
 import stat
 import zipfile
 import zlib
@@ -30,8 +31,9 @@ from typing import Iterable, Iterator
 
 from ..core.errors import ReturnedFileError
 from ..core.fileio import sha256_bytes, source_name
+from .unread import REASON_DEEP, reason_not_read
 
-WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods")
+WORKBOOK_EXTS = (".xlsx", ".xlsm", ".xls", ".ods", ".et")  # .et (WPS): its bytes decide the format
 ARCHIVE_EXTS = (".zip",)
 
 # Pre-flight caps (a zip bomb is refused before anything is decompressed). Generous for real workbooks:
@@ -60,6 +62,7 @@ class Source:
     data: bytes
     mtime: float  # the file's (or the archive member's) modification time, epoch seconds
     error: str = ""  # why the file was not read at all (not a regular file); open_book reports it
+    unread: str = ""  # why this archive member is not read at all (unread.py): listed, never opened
 
     @cached_property
     def sha256(self) -> str:
@@ -78,33 +81,12 @@ class Source:
 # Walking
 # ---------------------------------------------------------------------------------------------------
 
-def _ignored_name(name: str) -> bool:
-    # Office/WPS/LibreOffice lock and temp files, and our own atomic-write temps, are never returns.
-    return name.startswith(("~$", ".~lock", ".")) or name.endswith((".part", "#"))
-
-
 def list_files(dirs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> list[Path]:
-    """Workbook and archive files under `dirs` (recursively, sorted); a file given directly is taken as is."""
-    excluded = {os.path.abspath(p) for p in exclude}
-    out: list[Path] = []
-    seen: set[str] = set()
-    for d in dirs:
-        d = Path(d)
-        if d.is_file():
-            candidates = [d]
-        else:
-            candidates = []
-            for root, subdirs, files in os.walk(d):
-                subdirs[:] = sorted(s for s in subdirs if not s.startswith("."))
-                candidates.extend(Path(root) / f for f in sorted(files))
-        for p in candidates:
-            ap = os.path.abspath(p)
-            if ap in seen or ap in excluded or _ignored_name(p.name):
-                continue
-            if p.suffix.lower() in WORKBOOK_EXTS + ARCHIVE_EXTS:
-                seen.add(ap)
-                out.append(p)
-    return out
+    """Workbook and archive files under `dirs` (recursively, sorted); a file given directly is taken as is.
+    unread.scan also gives the files that are not read, with their reasons."""
+    from .unread import scan
+
+    return scan(dirs, exclude)[0]
 
 
 def walk(dirs: Iterable[str | Path], exclude: Iterable[str | Path] = ()) -> Iterator[Source]:
@@ -142,31 +124,65 @@ def _read_regular(p: Path) -> tuple[bytes, float, str]:
         os.close(fd)
 
 
+def shown_path(path: str | Path) -> str:
+    """A path as people can read it and every output can store it. A name that is not valid UTF-8 on disk
+    (a zip unpacked from Chinese Windows keeps its GBK bytes) reaches Python with surrogate escapes, which
+    no writer accepts: each such component is decoded as GB18030 where it is that, else its odd bytes are
+    shown as \\xNN. Never raises."""
+    text = os.fspath(path)
+    if not _SURROGATE.search(text):
+        return text
+    parts = []
+    for raw in os.fsencode(text).split(b"/"):
+        for encoding in ("utf-8", "gb18030"):
+            try:
+                parts.append(raw.decode(encoding))
+                break
+            except UnicodeDecodeError:
+                continue
+        else:
+            parts.append(raw.decode("utf-8", "backslashreplace"))
+    return "/".join(parts)
+
+
+_SURROGATE = re.compile("[\udc80-\udcff]")
+
+
 def sources_of(p: Path) -> Iterator[Source]:
-    """The Source(s) of one file on disk: itself, or the workbook members of an archive."""
+    """The Source(s) of one file on disk: itself, or the workbook members of an archive. Its path and key
+    are shown_path()s: any file name can be reported, recorded and written (never a crash on a name)."""
+    path, key = shown_path(p), shown_path(os.path.abspath(p))
     try:
         data, mtime, error = _read_regular(p)
     except OSError:
-        yield Source(str(p), os.path.abspath(p), b"", 0.0)  # unreadable: reported as not-a-workbook
+        yield Source(path, key, b"", 0.0)  # unreadable: reported as not-a-workbook
         return
     if error or not data:
-        yield Source(str(p), os.path.abspath(p), b"", mtime, error=error)
+        yield Source(path, key, b"", mtime, error=error)
         return
     st_mtime = mtime
-    if p.suffix.lower() in ARCHIVE_EXTS:
-        yield from _archive_members(str(p), os.path.abspath(p), data, st_mtime, depth=1)
+    if p.name.rstrip(" .").lower().endswith(ARCHIVE_EXTS):
+        yield from _archive_members(path, key, data, st_mtime, depth=1)
     else:
-        yield Source(str(p), os.path.abspath(p), data, st_mtime)
+        yield Source(path, key, data, st_mtime)
 
 
 def _member_name(info: zipfile.ZipInfo) -> str:
-    # Chinese Windows zips store names in GBK without the UTF-8 flag; zipfile then decodes them as cp437.
+    # Without the UTF-8 flag zipfile decodes a name as cp437. Chinese Windows zips store GBK there, and
+    # many other tools (macOS, 7-Zip settings, Java) UTF-8 without setting the flag: UTF-8 is tried first
+    # (GBK bytes are almost never valid UTF-8), then GB18030.
     if info.flag_bits & 0x800:
         return info.filename
     try:
-        return info.filename.encode("cp437").decode("gb18030")
-    except (UnicodeEncodeError, UnicodeDecodeError):
+        raw = info.filename.encode("cp437")
+    except UnicodeEncodeError:
         return info.filename
+    for encoding in ("utf-8", "gb18030"):
+        try:
+            return raw.decode(encoding)
+        except UnicodeDecodeError:
+            continue
+    return info.filename
 
 
 def _archive_members(path: str, key: str, data: bytes, mtime: float, depth: int) -> Iterator[Source]:
@@ -183,11 +199,15 @@ def _archive_members(path: str, key: str, data: bytes, mtime: float, depth: int)
         name = _member_name(info)
         base = name.rsplit("/", 1)[-1]
         ext = os.path.splitext(base)[1].lower()
-        if info.is_dir() or _ignored_name(base) or name.startswith("__MACOSX/"):
-            continue
-        if ext not in WORKBOOK_EXTS + ARCHIVE_EXTS:
-            continue
+        if info.is_dir() or name.startswith("__MACOSX/"):
+            continue  # macOS resource forks: not files anyone sent
         member_path, member_key = f"{path}::{name}", f"{key}::{name}"
+        reason = reason_not_read(base)
+        if reason is None and ext.rstrip(" .") in ARCHIVE_EXTS and depth >= MAX_ARCHIVE_DEPTH:
+            reason = REASON_DEEP.format(depth=MAX_ARCHIVE_DEPTH)
+        if reason is not None:
+            yield Source(member_path, member_key, b"", mtime, unread=reason)
+            continue
         if info.file_size > MAX_MEMBER_BYTES:
             yield Source(member_path, member_key, b"PK-too-large", mtime)
             continue
@@ -196,9 +216,8 @@ def _archive_members(path: str, key: str, data: bytes, mtime: float, depth: int)
         except (zipfile.BadZipFile, OSError, ValueError, RuntimeError, NotImplementedError):
             member = b""  # encrypted or corrupt member: open_book reports it
         m_mtime = _zip_time(info) or mtime
-        if ext in ARCHIVE_EXTS:
-            if depth < MAX_ARCHIVE_DEPTH:
-                yield from _archive_members(member_path, member_key, member, m_mtime, depth + 1)
+        if ext.rstrip(" .") in ARCHIVE_EXTS:
+            yield from _archive_members(member_path, member_key, member, m_mtime, depth + 1)
             continue
         yield Source(member_path, member_key, member, m_mtime)
 

@@ -48,17 +48,33 @@ FIELDS = ("path", "sha256", "size", "unit", "period", "status", "errors", "warni
 class Ledger:
     def __init__(self, path: str | Path):
         self.path = Path(path)
-        self.path.parent.mkdir(parents=True, exist_ok=True)
-        self.db = sqlite3.connect(str(self.path), timeout=30)
+        try:
+            self.path.parent.mkdir(parents=True, exist_ok=True)
+            self.db = sqlite3.connect(str(self.path), timeout=30)
+        except (OSError, sqlite3.OperationalError) as exc:  # a read-only or missing folder
+            raise self._unwritable(exc) from None
         try:
             self.db.executescript(SCHEMA)
             self.db.commit()
+        except sqlite3.OperationalError as exc:  # read-only, disk full, locked: the place, not the file
+            self.db.close()
+            raise self._unwritable(exc) from None
         except sqlite3.DatabaseError as exc:  # not an SQLite file, or damaged: say so, never a traceback
             self.db.close()
             from ..core.errors import InputError
 
             raise InputError(f"台账数据库无法打开（{exc}）：请换用 --ledger 指定新的文件，原文件请保留备查",
                                file=str(self.path)) from None
+
+    def _unwritable(self, exc: Exception):
+        from ..core.errors import XltasksError
+
+        text = str(exc)
+        reason = ("磁盘空间不足" if "full" in text else "没有写入权限或文件夹是只读的" if "readonly" in text
+                  or "read-only" in text or "unable to open" in text or isinstance(exc, PermissionError)
+                  else text)
+        return XltasksError(f"收文台账无法写入（{reason}）：请检查磁盘空间和文件夹的写入权限，或用 --ledger 指定其他位置",
+                            file=str(self.path))
 
     def __enter__(self) -> "Ledger":
         return self
@@ -71,6 +87,12 @@ class Ledger:
 
     def record(self, files: Iterable, when: str) -> int:
         """Record a run's FileResults (one transaction); returns how many records changed."""
+        try:
+            return self._record(files, when)
+        except sqlite3.OperationalError as exc:  # the transaction is rolled back: the ledger as before
+            raise self._unwritable(exc) from None
+
+    def _record(self, files: Iterable, when: str) -> int:
         changed = 0
         with self.db:  # one transaction: all or nothing
             for f in files:
@@ -92,6 +114,10 @@ class Ledger:
                                 (f.key, f.sha256, f.status, f.errors, f.warnings, when))
                 changed += 1
         return changed
+
+    def first_seen(self) -> dict[tuple[str, str], str]:
+        """(path, sha256) → when that content was first seen (ISO text): when the office received it."""
+        return {(p, h): t for p, h, t in self.db.execute("SELECT path, sha256, first_seen FROM files")}
 
     def rows(self) -> list[dict]:
         cur = self.db.execute(f"SELECT {', '.join(FIELDS)} FROM files ORDER BY path, first_seen")

@@ -3,8 +3,10 @@
 `collect(dirs, register, period, …) -> CollectResult` is the Python API of `xltasks collect`:
 walk (intake) → check each file (validate) → pick one return per unit → Progress → ledger.
 
-Duplicates: all identified files of one unit and period compete, ordered by the workbook's own saved time
-(docProps/core.xml `modified`, ods meta.xml `dc:date`), then the file's modification time, then the path.
+Duplicates: all identified files of one unit and period compete, ordered by the time the office received
+them (the ledger's first-seen time, else the file's modification time), then the workbook's own saved time,
+then the path (newest.py: one rule for .xlsx, .xls and .ods alike; the superseded file's message says which
+time decided, and a deciding file whose workbook was saved before a superseded one's is flagged).
 The newest file decides the unit's status (the unit's latest word is what the office acts on); the newest
 ACCEPTED file gives the rows. So when the newest file was rejected but an older one is clean, the newer
 stays rejected with its problems (the unit is 有错误退回 and `xltasks remind` sends a 退回修改通知 for it),
@@ -23,7 +25,9 @@ import datetime as dt
 from pathlib import Path
 from typing import Callable, Iterable, Iterator
 
-from .intake import list_files, sources_of
+from . import newest
+from .intake import sources_of
+from .unread import Unread, scan
 from ..core.models import ROLE_LEAD, Progress, Register
 from ..core.fileio import source_name
 from ..core.parallel import jobs, map_in_pool
@@ -33,8 +37,7 @@ from ..core.statuses import FileStatus, SubmissionStatus
 from .validate import Context, UnitIndex, check_file
 
 
-def _newest_key(f: FileResult):
-    return (f.saved_at or dt.datetime.min, f.mtime, f.path)
+_newest_key = newest.newest_key
 
 
 def pick_returns(files: list[FileResult]) -> dict[str, FileResult]:
@@ -58,13 +61,21 @@ def pick_data(files: list[FileResult]) -> dict[str, tuple[FileResult, FileResult
         if data is not None and data is not decider:
             decider.problems.append(problem("older-return-used", file=decider.path, unit=unit,
                                             older=source_name(data.path)))
+        later_saved = newest.disagreement(decider, group[:-1])
+        if later_saved is not None:
+            decider.problems.append(problem(
+                "newest-times-disagree", file=decider.path, unit=unit, other=source_name(later_saved.path),
+                received=newest.shown_time(newest.received(decider)),
+                other_received=newest.shown_time(newest.received(later_saved)),
+                saved=newest.shown_time(decider.saved_at), other_saved=newest.shown_time(later_saved.saved_at)))
         for f in group:
             if f is decider or f is data:
                 continue
             f.status = FileStatus.SUPERSEDED
             f.rows = []
             f.superseded_by = decider.path
-            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=source_name(decider.path))]
+            f.problems = [problem("duplicate-superseded", file=f.path, unit=unit, newer=source_name(decider.path),
+                                  basis=newest.decided_by(decider, f))]
     return out
 
 
@@ -125,13 +136,19 @@ PARALLEL_MIN_FILES = 64
 def check_path(p: Path, ctx: Context) -> list[FileResult]:
     """The checks collect runs on one file on disk (an archive gives one FileResult per workbook in it);
     the web page's instant result for an upload is this very call."""
-    return [check_file(source, ctx) for source in sources_of(p)]
+    return [x for x in check_path_all(p, ctx) if isinstance(x, FileResult)]
 
 
-def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult]]:
+def check_path_all(p: Path, ctx: Context) -> list[FileResult | Unread]:
+    """check_path, with the archive members that are not read (unread.py) listed rather than dropped."""
+    return [Unread(source.path, source.unread) if source.unread else check_file(source, ctx)
+            for source in sources_of(p)]
+
+
+def _check_paths(paths: list[Path], ctx: Context) -> Iterator[list[FileResult | Unread]]:
     """The FileResults of each path (an archive gives several), in path order."""
     workers = jobs(len(paths), parallel=len(paths) >= PARALLEL_MIN_FILES, items_per_worker=32)
-    return map_in_pool(check_path, paths, workers, args=(ctx,), max_chunk=16)
+    return map_in_pool(check_path_all, paths, workers, args=(ctx,), max_chunk=16)
 
 
 def collect(dirs: Iterable[str | Path], register: Register, period: str, *, directory=None,
@@ -150,17 +167,26 @@ def collect(dirs: Iterable[str | Path], register: Register, period: str, *, dire
     index = UnitIndex(register, directory)
     ctx = Context(register=register, period=period.strip(), index=index, password=password or None, debug=debug)
     dirs = [str(d) for d in dirs]
-    paths = list_files(dirs, exclude)
+    paths, unread = scan(dirs, exclude)
+    first_seen: dict[tuple[str, str], str] = {}
+    if ledger is not None:
+        from .ledger import Ledger
+
+        with Ledger(ledger) as led:  # opened first: a damaged ledger is said before any work
+            first_seen = led.first_seen()
     files: list[FileResult] = []
     for i, checked in enumerate(_check_paths(paths, ctx), start=1):
-        files.extend(checked)
+        files.extend(x for x in checked if isinstance(x, FileResult))
+        unread.extend(x for x in checked if isinstance(x, Unread))
         if progress is not None:
             progress(i, len(paths))
+    newest.set_received(files, first_seen)
     picks = pick_data(files)
     prog = build_progress(ctx.period, picks, index)
+    prog.register_digest = ctx.register_digest
     units = unit_statuses(index, files, picks)
     result = CollectResult(period=ctx.period, files=files, progress=prog, units=units, started_at=started,
-                           folders=dirs)
+                           folders=dirs, unread=unread)
     if ledger is not None:
         from .ledger import Ledger
 

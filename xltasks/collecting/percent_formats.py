@@ -1,4 +1,5 @@
-"""Which cells of a worksheet are stored with a percent number format (xlsx).
+"""Which cells of a worksheet are stored with a percent number format (xlsx; .ods by its value type here,
+.xls in biff.py).
 
 calamine gives values without their formats, and "3.5%" typed in Excel or WPS is stored as 0.035: the
 cell's style (xl/styles.xml cellXfs → numFmt) tells it apart from a 3.5 typed as such. Regexes over the
@@ -10,7 +11,7 @@ import re
 import zipfile
 from typing import Iterable
 
-from .sheet_xml import _ATTR_RE, _CELL_RE, _COLS, _unescape, col_index, is_clean
+from .sheet_xml import _ATTR_RE, _CELL_RE, _COLS, _ODS_NS_OFFICE, _ods_cells, _unescape, col_index, is_clean
 
 _BUILTIN_PERCENT_FMTS = frozenset({9, 10})  # 0% and 0.00%
 _FMT_LITERALS = re.compile(r'"[^"]*"|\\.|\[[^\]]*\]')  # quoted text, escaped chars, [colour]/[condition]
@@ -98,4 +99,15 @@ def _styled_cell_tags(data: bytes, pattern: re.Pattern, ids: bytes, clean: bool)
         m = match(data, j)
         if m is not None:
             out.append(m)
+    return out
+
+
+def ods_percent_cells(zf: zipfile.ZipFile, sheet: str, cols: set[int]) -> set[tuple[int, int]]:
+    """(row, col) of the cells of `cols` that an .ods stores as percentages (office:value-type="percentage":
+    "60%" is the value 0.6, as in an .xlsx with a percent format)."""
+    value_type = "{%s}value-type" % _ODS_NS_OFFICE
+    out: set[tuple[int, int]] = set()
+    for row_i, col_i, repeat, el in _ods_cells(zf, sheet):
+        if el.get(value_type) == "percentage":
+            out.update((row_i, c) for c in range(col_i, col_i + min(repeat, 1000)) if c in cols)
     return out

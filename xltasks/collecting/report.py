@@ -15,6 +15,7 @@ import json
 from pathlib import Path
 
 from ..core.fileio import atomic_write_text, atomic_write_with, source_name
+from .newest import shown_time
 from ..core.models import LEVEL_ERROR, LEVEL_WARNING
 from ..core.problems import CODES
 from ..core.results import CollectResult
@@ -27,6 +28,8 @@ SHEET_REMIND = "催报"
 SHEET_FILES = "文件清单"
 NO_UNIT = "（未识别）"
 LATE_LABEL = "逾期报送"
+UNREAD_LABEL = "未读取"
+UNREAD_SHOWN = 10  # at most this many 未读取 lines on the console; 文件清单 lists all
 
 
 def report_dict(result: CollectResult) -> dict:
@@ -36,6 +39,8 @@ def report_dict(result: CollectResult) -> dict:
             "path": f.path, "sha256": f.sha256, "size": f.size, "unit": f.unit, "period": f.period,
             "valid": f.valid, "status": f.status,
             "saved_at": f.saved_at.isoformat() if f.saved_at else None,
+            "received_at": f.received_at.isoformat(timespec="seconds") if f.received_at else None,
+            "received_basis": f.received_basis or None,
             "superseded_by": f.superseded_by or None,
             "rows": len(f.rows),
             "problems": [{"code": p.code, "level": p.level, "sheet": p.sheet, "cell": p.cell,
@@ -52,6 +57,7 @@ def report_dict(result: CollectResult) -> dict:
                   for u in result.units],
         "missing_units": result.missing_units,
         "rejected_units": result.rejected_units,
+        "unread": [{"path": u.path, "reason": u.reason} for u in result.unread],
     }
     if result.deadline is not None:  # a workspace run: when each return came, and which came late
         out["deadline"] = result.deadline.isoformat()
@@ -102,9 +108,11 @@ def write_xlsx(result: CollectResult, path: str | Path) -> None:
                for u in chase])
         table(SHEET_FILES,
               (("文件", 44), ("单位", 24), ("报送期", 8), ("状态", 8), ("错误数", 7), ("警告数", 7), ("进度行数", 8),
-               ("工作簿保存时间", 18), ("SHA256", 20)),
+               ("工作簿保存时间", 18), ("SHA256", 20), ("收到时间", 18), ("收到时间依据", 14), ("未读取原因", 50)),
               [(shown(f.path), f.unit or NO_UNIT, f.period, FileStatus(f.status).label, f.errors, f.warnings,
-                len(f.rows), f.saved_at.isoformat(sep=" ") if f.saved_at else "", f.sha256) for f in result.files])
+                len(f.rows), f.saved_at.isoformat(sep=" ") if f.saved_at else "", f.sha256,
+                shown_time(f.received_at) if f.received_at else "", f.received_basis, "") for f in result.files]
+              + [(shown(u.path), NO_UNIT, "", UNREAD_LABEL, 0, 0, 0, "", "", "", "", u.reason) for u in result.unread])
         wb.close()
 
     atomic_write_with(path, write)
@@ -115,9 +123,11 @@ def shown_path(path: str, folders) -> str:
     "mail.zip::b.xlsx"), not the machine's absolute path. report.json keeps full paths."""
     import os
 
+    from .intake import shown_path as readable
+
     disk, sep, member = (path or "").partition("::")
     for folder in folders:
-        folder_abs = os.path.abspath(folder)
+        folder_abs = os.path.abspath(readable(folder))  # paths are stored readable (intake.shown_path)
         try:
             rel = os.path.relpath(os.path.abspath(disk), folder_abs)
         except ValueError:  # another drive on Windows
@@ -138,15 +148,23 @@ def summary_lines(result: CollectResult, outputs: dict[str, str]) -> list[str]:
         f"问题：错误 {s['errors']} 个，警告 {s['warnings']} 个",
         f"合并进度行：{s['rows']} 行",
     ]
+    if result.unread:
+        lines.append(f"未读取的文件：{len(result.unread)} 个（原因见问题报告的“{SHEET_FILES}”）")
+        for u in result.unread[:UNREAD_SHOWN]:
+            lines.append(f"  未读取：{shown_path(u.path, result.folders)}：{u.reason}")
+        if len(result.unread) > UNREAD_SHOWN:
+            lines.append(f"  …（另有 {len(result.unread) - UNREAD_SHOWN} 个）")
     if result.missing_units:
         shown = "、".join(result.missing_units[:10]) + ("等" if len(result.missing_units) > 10 else "")
         lines.append(f"未报送单位：{shown}")
     if result.late_units:
         shown = "、".join(result.late_units[:10]) + ("等" if len(result.late_units) > 10 else "")
         lines.append(f"{LATE_LABEL}（截止 {result.deadline.isoformat()} 后收到，已采用）：{shown}")
+    from .intake import shown_path as readable
+
     for label, p in outputs.items():
         if p:
-            lines.append(f"{label}：{p}")
+            lines.append(f"{label}：{readable(p)}")
     return lines
 
 

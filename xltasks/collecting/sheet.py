@@ -16,6 +16,9 @@ from ..core.textkeys import squash as _norm
 from .sheet_xml import Formula
 from .workbook import Book, cell_text
 
+# Spreadsheet error values: a cell showing one holds no figure (a formula gone wrong, or pasted as a value).
+ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#REF!", "#NAME?", "#VALUE!", "#NUM!", "#NULL!", "#SPILL!", "#CALC!",
+                          "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#错误"})
 HEADER_SEARCH_ROWS = 15  # the header is looked for in the sheet's first rows only
 
 _WANTED = {_norm(c.label): c.key for c in L.COLUMNS}
@@ -79,6 +82,7 @@ class EntrySheet:
     cols: Mapping[str, int]
     formulas: Mapping[tuple[int, int], Formula] | None = None
     percent: frozenset[tuple[int, int]] = field(default_factory=frozenset)
+    errors: Mapping[tuple[int, int], str] = field(default_factory=lambda: MappingProxyType({}))  # #DIV/0! …
     # plain-dict views of cols and formulas for the per-cell lookups (a mappingproxy lookup costs more)
     _cols: dict = field(init=False, repr=False, compare=False)
     _formulas: dict = field(init=False, repr=False, compare=False)
@@ -119,6 +123,17 @@ class EntrySheet:
         cols = {self._cols[k] for k in keys if k in self._cols}
         return frozenset(r for r, c in self._formulas if c in cols)
 
+    def error(self, r: int, key: str) -> str:
+        """The error value (#DIV/0!, #N/A, …) the cell holds, stored as an error or typed as its text; ""."""
+        c = self._cols.get(key)
+        if c is None:
+            return ""
+        found = self.errors.get((r, c), "") if self.errors else ""
+        if found:
+            return found
+        v = self.value(r, key)
+        return v.strip() if isinstance(v, str) and v.strip().upper() in ERROR_VALUES else ""
+
     def ref(self, r: int, key: str) -> str:
         return cell_ref(r, self.cols.get(key, 0))
 
@@ -131,4 +146,5 @@ def read_entry_sheet(book: Book, header: HeaderSearch | None = None, grid=None) 
     percent = book.percent_cells(L.SHEET_ENTRY, [header.cols[k] for k in ("target", "current")
                                                  if k in header.cols])
     return EntrySheet(grid, header.row, header.cols,
-                      None if formulas is None else MappingProxyType(formulas), frozenset(percent))
+                      None if formulas is None else MappingProxyType(formulas), frozenset(percent),
+                      MappingProxyType(book.error_cells(L.SHEET_ENTRY)))

@@ -272,9 +272,10 @@ _ODS_NS_TABLE = "urn:oasis:names:tc:opendocument:xmlns:table:1.0"
 _ODS_NS_OFFICE = "urn:oasis:names:tc:opendocument:xmlns:office:1.0"
 
 
-def _ods_formulas(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], Formula]:
+def _ods_cells(zf: zipfile.ZipFile, sheet: str) -> Iterator[tuple[int, int, int, object]]:
+    """(row, col, columns repeated, element) of each cell of sheet `sheet` in an .ods content.xml, 0-based;
+    each element is seen while its row is being read (rows are cleared after)."""
     t = "{%s}" % _ODS_NS_TABLE
-    out: dict[tuple[int, int], Formula] = {}
     inside = False
     row_i, col_i = -1, 0
     with zf.open("content.xml") as stream:
@@ -293,16 +294,24 @@ def _ods_formulas(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], Form
                     el.clear()
                 continue
             if tag in (t + "table-cell", t + "covered-table-cell"):
-                formula = el.get(t + "formula")
-                if formula:
-                    has_v = el.get("{%s}value-type" % _ODS_NS_OFFICE) is not None
-                    out[(row_i, col_i)] = Formula(normalize_ods_formula(formula), has_v)
-                col_i += int(el.get(t + "number-columns-repeated", "1") or 1)
+                repeat = int(el.get(t + "number-columns-repeated", "1") or 1)
+                yield row_i, col_i, repeat, el
+                col_i += repeat
             elif tag == t + "table-row":
                 row_i += int(el.get(t + "number-rows-repeated", "1") or 1) - 1
                 el.clear()
             elif tag == t + "table":
-                break
+                return
+
+
+def _ods_formulas(zf: zipfile.ZipFile, sheet: str) -> dict[tuple[int, int], Formula]:
+    t = "{%s}" % _ODS_NS_TABLE
+    out: dict[tuple[int, int], Formula] = {}
+    for row_i, col_i, _, el in _ods_cells(zf, sheet):
+        formula = el.get(t + "formula")
+        if formula:
+            has_v = el.get("{%s}value-type" % _ODS_NS_OFFICE) is not None
+            out[(row_i, col_i)] = Formula(normalize_ods_formula(formula), has_v)
     return out
 
 
@@ -317,3 +326,24 @@ def normalize_ods_formula(text: str) -> str:
                    lambda m: m.group(1) + (":" + m.group(2) if m.group(2) else ""), parts[i])
         parts[i] = p.replace(";", ",")
     return "".join(parts)
+
+
+_ERROR_CELL = re.compile(rb'<(?:\w+:)?c\s([^>]*?\bt="e"[^>/]*)>(.*?)</(?:\w+:)?c>', re.S)
+_V_TEXT = re.compile(rb'<(?:\w+:)?v>([^<]*)</(?:\w+:)?v>')
+
+
+def xlsx_error_cells(data: bytes) -> dict[tuple[int, int], str]:
+    """(row, col) → error value ("#DIV/0!") of the cells of a worksheet part stored as errors (t="e"): pasted
+    as values, or a formula's cached result. calamine reads them as blanks."""
+    if b't="e"' not in data:
+        return {}
+    out: dict[tuple[int, int], str] = {}
+    for m in _ERROR_CELL.finditer(data):
+        r = dict(_ATTR_RE.findall(m.group(1))).get(b"r")
+        ref = _CELL_RE.match(r.decode("ascii", "replace")) if r else None
+        if not ref:
+            continue
+        v = _V_TEXT.search(m.group(2))
+        out[(int(ref.group(2)) - 1, col_index(ref.group(1)))] = _unescape(v.group(1).decode("utf-8", "replace")) \
+            if v else "#错误"
+    return out

@@ -52,11 +52,16 @@ class Context:
     accepted_schemas: tuple[str, ...] = L.ACCEPTED_SCHEMA_VERSIONS
     password: str | None = None  # opens encrypted returns (decrypted in memory only)
     debug: bool = False  # print the traceback of an unexpected failure reading a file (`xltasks -v`)
+    register_digest: str = ""  # register_io.register_digest of `register`, compared with each template's
     _proposals: dict[str, dict[str, float]] = field(default_factory=dict)
 
     def __post_init__(self):
         if self.index is None:
             self.index = UnitIndex(self.register)
+        if not self.register_digest:
+            from ..core.register_io import register_digest
+
+            self.register_digest = register_digest(self.register)
 
     def proposals(self, task: Task) -> dict[str, float]:
         """Targets pre-filled in the template for a task (indicator name → target)."""

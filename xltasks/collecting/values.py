@@ -46,6 +46,7 @@ _PERCENT = re.compile(rf"^({_NUM})\s*%$")
 _APPROX = re.compile(rf"^(约|大约|约为|近|接近|将近|超过|超|逾|达|不少于|不低于|不到|不足|预计)?\s*({_NUM})\s*([^\d\s]{{0,8}}?)\s*"
                      rf"(左右|以上|以下|以内|余|多|上下)?$")
 _WITH_UNIT = re.compile(rf"^({_NUM})\s*([^\d\s,.，。、].{{0,11}})$")  # "1,23" is a typo, not a unit
+_RANGE = re.compile(rf"^({_NUM})\s*(?:-|~|～|〜|—|–|至|到)\s*({_NUM})\s*\S{{0,8}}$")
 _SCALE_WORDS = ("万亿", "百万", "千万", "亿", "万", "千", "百")
 PERCENT_UNITS = frozenset({"%", "百分比", "个百分点", "百分点"})
 
@@ -115,6 +116,9 @@ def parse_number(v, measure_unit: str) -> tuple[float | None, Findings]:
 def parse_number_text(raw: str, measure_unit: str) -> tuple[float | None, Findings]:
     """Numeric text: "1,234" and (with 计量单位 %) "3.5%" read with a warning; "约85", "2000万" and the
     rest are errors whose suggestion says what to type instead."""
+    m = _RANGE.match(value_text(raw))
+    if m:  # "3-5", "3～5万": a range, never a number with the unit "-5"
+        return None, (Finding("range-number", {"value": raw.strip(), "low": m.group(1), "high": m.group(2)}),)
     s = value_text(raw)
     shown = raw.strip()
     m = _PLAIN.match(s) or (_PERCENT.match(s) if _norm(measure_unit) in ("%", "百分比") else None)

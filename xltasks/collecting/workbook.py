@@ -19,8 +19,8 @@ from ..core.layout import SHEET_META
 from ..core.sheetsize import far_cell, sheet_parts
 from ..core.errors import ReturnedFileError
 from .intake import MAX_SHEET_CELLS, MAX_SHEET_COLS, MAX_SHEET_ROWS, Source, preflight_data
-from .percent_formats import _xlsx_percent_styles, _xlsx_styled_cells
-from .sheet_xml import Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas, is_clean
+from .percent_formats import _xlsx_percent_styles, _xlsx_styled_cells, ods_percent_cells
+from .sheet_xml import Formula, _iterparse, _local, _ods_formulas, _xlsx_formulas, is_clean, xlsx_error_cells
 
 @dataclass
 class Book:
@@ -36,6 +36,7 @@ class Book:
     _member_cache: dict[str, bytes] = field(default_factory=dict, repr=False)
     _percent_styles: frozenset[int] | None = field(default=None, repr=False)
     _clean_cache: dict[str, bool] = field(default_factory=dict, repr=False)
+    _xls_data: bytes = field(default=b"", repr=False)  # an .xls's (decrypted) bytes, for its number formats
 
     def _sheet(self, sheet: str):
         # calamine parses the whole sheet part on each get_sheet_by_name; values and merges share one parse
@@ -106,11 +107,21 @@ class Book:
         return self._member_cache[member]
 
     def percent_cells(self, sheet: str, cols: Iterable[int]) -> set[tuple[int, int]]:
-        """0-based (row, col) of the cells in `cols` stored with a percent number format (xlsx only).
+        """0-based (row, col) of the cells in `cols` stored with a percent number format (xlsx styles, the ods
+        value type, the xls XF records: one reading for every format).
 
         calamine gives values without their format, and "3.5%" typed in Excel or WPS is stored as 0.035;
-        the format tells that cell apart from a 3.5 typed as such. Empty for ods/xls and unreadable styles.
+        the format tells that cell apart from a 3.5 typed as such. Empty when the format cannot be read.
         """
+        if self.kind == "ods":
+            try:  # the value type says it (office:value-type="percentage"): one reading for every format
+                return ods_percent_cells(self._zip, sheet, set(cols))
+            except Exception:  # noqa: BLE001 - no format information then
+                return set()
+        if self.kind == "xls":
+            from .biff import xls_percent_cells
+
+            return xls_percent_cells(self._xls_data, sheet, set(cols))
         if self.kind != "xlsx":
             return set()
         try:
@@ -122,6 +133,17 @@ class Book:
             return _xlsx_styled_cells(self._member(member), self._percent_styles, set(cols), self._clean(member))
         except Exception:  # noqa: BLE001 - no format information then; the scale checks still apply
             return set()
+
+    def error_cells(self, sheet: str) -> dict[tuple[int, int], str]:
+        """0-based (row, col) → error value (#DIV/0!, #N/A, …) of cells stored as errors (xlsx); calamine gives
+        them as blanks. Other formats keep the error text as the value itself (see checks/cells.py)."""
+        if self.kind != "xlsx":
+            return {}
+        try:
+            member = self._xlsx_sheet_paths.get(sheet)
+            return xlsx_error_cells(self._member(member)) if member else {}
+        except Exception:  # noqa: BLE001 - an unreadable part has no error cells to tell
+            return {}
 
     def merged_ranges(self, sheet: str) -> list[tuple[int, int, int, int]]:
         """Merged areas of a sheet as 0-based (first_row, first_col, last_row, last_col)."""
@@ -189,7 +211,7 @@ def open_book(source: Source, password: str | None = None) -> Book:
             paths = sheet_parts(zf)
         except Exception:  # noqa: BLE001 - no formula information then; values still read
             paths = {}
-    return Book(source, kind, names, hidden, cal, zf, paths)
+    return Book(source, kind, names, hidden, cal, zf, paths, _xls_data=data if kind == "xls" else b"")
 
 
 def _xml_text(zf: zipfile.ZipFile, member: str, local_name: str) -> str:

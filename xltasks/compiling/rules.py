@@ -115,9 +115,9 @@ class RuleSet:
             return reported and rates.below_margin(rate, expected, self.lag_margin)
         left = (self.deadline_date(as_of) - as_of).days
         if when == "deadline_near":
-            return reported and rate is not None and rate < 1 and 0 <= left <= self.deadline_near_days
+            return reported and rate is not None and rates.compared(rate) < 1 and 0 <= left <= self.deadline_near_days
         if when == "overdue":
-            return reported and rate is not None and rate < 1 and left < 0
+            return reported and rate is not None and rates.compared(rate) < 1 and left < 0
         raise ValueError(when)
 
     def first_match(self, rate, expected: float, as_of: dt.date, *, reported: bool = True,

@@ -501,7 +501,7 @@ def _condition_formula(when: str, rules: RuleSet, rate_ref: str, status_ref: str
     reported = f"{reported_ref}=1," if reported_ref else ""
     if when == "lagging":
         return f"AND({reported}{rates.below_margin_formula(rate_ref, EXPECTED_REF, rules.lag_margin)})"
-    open_rate = f"ISNUMBER({rate_ref}),{rate_ref}<1"
+    open_rate = f"ISNUMBER({rate_ref}),{rates.compared_formula(rate_ref, inside_and=True)}<1"
     if when == "deadline_near":
         return (f"AND({reported}{open_rate},{DEADLINE_REF}-{AS_OF_REF}>=0,"
                 f"{DEADLINE_REF}-{AS_OF_REF}<={rules.deadline_near_days})")

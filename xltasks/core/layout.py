@@ -56,7 +56,11 @@ COLUMNS: tuple[Column, ...] = (
     Column("highlights", "主要亮点", 36, True, task_level=True),
     Column("problems", "存在问题与下步计划", 36, True, task_level=True),
     Column("note", "说明", 22, False),
+    # Hidden and locked: the row's place as issued. A sort (after unprotecting) moves it with the row, so collect
+    # reads every block in its issued order and knows each row's block, whatever order the rows are in now.
+    Column("row_key", "行号", 6, False),
 )
+HIDDEN_COLUMNS = ("row_key",)
 # 完成时限, shown right of 说明 only in a unit's workbook whose tasks have deadlines: every other column keeps
 # its letter, and collect, which reads columns by label, needs it not (it is the office's, not the unit's).
 DEADLINE_COLUMN = Column("deadline", "完成时限", 12, False, task_level=True)
@@ -119,10 +123,11 @@ META_TASK_IDS = "task_ids"  # comma-separated, in sheet order
 META_TASK_ROWS = "task_rows"  # "4.26:4-9;4.27:10-15" (1-based, inclusive)
 META_GENERATED_AT = "generated_at"
 META_DEADLINE = "deadline"
-META_REGISTER_SHA256 = "register_sha256"
+META_REGISTER_SHA256 = "register_sha256"  # of the register file given to `templates` (for the record)
+META_REGISTER_DIGEST = "register_digest"  # register_io.register_digest: collect and compile compare it
 META_GENERATOR = "generator"
 META_KEYS = (META_TEMPLATE_ID, META_SCHEMA_VERSION, META_UNIT, META_PERIOD, META_TASK_IDS, META_TASK_ROWS,
-             META_GENERATED_AT, META_DEADLINE, META_REGISTER_SHA256, META_GENERATOR)
+             META_GENERATED_AT, META_DEADLINE, META_REGISTER_SHA256, META_GENERATOR, META_REGISTER_DIGEST)
 GENERATOR = "xltasks"
 
 
@@ -171,3 +176,29 @@ def period_label(period: str) -> str:
     if month:
         return f"{year}年{int(month)}月" if 1 <= int(month) <= 12 else period
     return f"{year}年"
+
+
+def period_span(period: str):
+    """(first day, last day) of a period written as period_label reads it ("2021Q3" → 2021-07-01..2021-09-30,
+    "2021H1", "2021", "2021-09"/"2021M09"); None when the text is no such period."""
+    import calendar
+    import datetime as dt
+    import re
+
+    m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4])|[-Mm](\d{1,2}))?", (period or "").strip())
+    if not m:
+        return None
+    year, kind, n, month = int(m[1]), m[2], m[3], m[4]
+    if kind and kind in "Qq":
+        first, last = 3 * int(n) - 2, 3 * int(n)
+    elif kind:
+        if n not in ("1", "2"):
+            return None
+        first, last = (1, 6) if n == "1" else (7, 12)
+    elif month:
+        if not 1 <= int(month) <= 12:
+            return None
+        first = last = int(month)
+    else:
+        first, last = 1, 12
+    return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])

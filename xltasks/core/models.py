@@ -201,6 +201,7 @@ class Progress:
     period: str
     rows: list[ProgressRow] = field(default_factory=list)
     reported_units: list[str] = field(default_factory=list)
+    register_digest: str = ""  # register_io.register_digest of the register collect used ("" = unknown)
 
     def rows_of(self, task_id: str) -> list[ProgressRow]:
         return [r for r in self.rows if r.task_id == task_id]

@@ -31,9 +31,42 @@ def jobs(n_items: int, *, parallel: bool, items_per_worker: int = 1) -> int:
     return max(1, min(_cores(), n_items // items_per_worker, MAX_WORKERS))
 
 
-def _init(fn: Callable[..., Any], args: tuple) -> None:
+def _init(fn: Callable[..., Any], args: tuple, parent: int) -> None:
     global _fn, _args
     _fn, _args = fn, args
+    die_with_parent(parent)
+
+
+def die_with_parent(parent: int) -> None:
+    """End this worker when the process that started it dies, even by SIGKILL (no chance to clean up its
+    pool): Linux's PR_SET_PDEATHSIG where there is one, else a thread that watches the parent's pid."""
+    import signal
+
+    if _set_parent_death_signal(signal.SIGTERM):
+        if os.getppid() != parent:  # the parent died before the signal was armed
+            os._exit(1)
+        return
+    import threading
+    import time
+
+    def watch() -> None:
+        while os.getppid() == parent:
+            time.sleep(1.0)
+        os._exit(1)
+
+    threading.Thread(target=watch, name="xltasks-parent-watch", daemon=True).start()
+
+
+def _set_parent_death_signal(sig: int) -> bool:
+    if not __import__("sys").platform.startswith("linux"):
+        return False
+    try:
+        import ctypes
+
+        libc = ctypes.CDLL(None, use_errno=True)
+        return libc.prctl(1, int(sig), 0, 0, 0) == 0  # 1 = PR_SET_PDEATHSIG
+    except (OSError, AttributeError):
+        return False
 
 
 def _run(item):
@@ -61,7 +94,7 @@ def map_in_pool(fn: Callable[..., Any], items: Sequence, workers: int, *, args: 
     if max_chunk is not None:
         chunk = max(1, min(max_chunk, chunk))
     with ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context(method),
-                             initializer=_init, initargs=(fn, args)) as pool:
+                             initializer=_init, initargs=(fn, args, os.getpid())) as pool:
         yield from pool.map(_run, items, chunksize=chunk)
 
 

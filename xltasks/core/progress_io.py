@@ -77,8 +77,9 @@ def write_progress(progress: Progress, path: str | Path) -> None:
                   freeze_cols=2),
             Table(SHEET_REPORTED, [("单位", 30)], [[unit] for unit in progress.reported_units], wrap_from=math.inf,
                   freeze=False, autofilter=False),
-            Table(SHEET_INFO, [], [["period", progress.period]], header=False, freeze=False, autofilter=False,
-                  hidden=True),
+            Table(SHEET_INFO, [], [["period", progress.period]]
+                  + ([["register_digest", progress.register_digest]] if progress.register_digest else []),
+                  header=False, freeze=False, autofilter=False, hidden=True),
         ])
 
     atomic_write_with(path, write)
@@ -94,7 +95,10 @@ def write_progress_csv(progress: Progress, path: Path) -> None:
     atomic_write_text(path, "\ufeff" + buf.getvalue())  # BOM: Excel opens UTF-8 CSV correctly
 
 
-def read_progress(path: str | Path) -> Progress:
+def read_progress(path: str | Path, *, warnings: list[str] | None = None) -> Progress:
+    """The progress register at `path`, validated cell by cell as collect validates a return (a hand-edited
+    merged.xlsx): a value that cannot be read ("约546", "越低越好") is an XltasksError listing every such
+    cell; a value read with a reinterpretation ("1,200" as 1200) is added to `warnings` when given."""
     path = Path(path)
     if not path.exists():
         raise InputError("文件不存在", file=str(path))
@@ -124,20 +128,22 @@ def read_progress(path: str | Path) -> Progress:
     if missing:
         raise InputError(f"进度台账缺少列: {'、'.join(missing)}", file=str(path), where=SHEET_ROWS)
     rows = []
-    for values in table[1:]:
+    cols = {k: i for i, k in enumerate(keys) if k}
+    findings: list[tuple[str, str, bool]] = []  # (cell, what, is_error)
+    for r, values in enumerate(table[1:], start=2):
         if all(v is None for v in values):
             continue
         d = {k: v for k, v in zip(keys, values) if k}
+        findings.extend(_check_cells(d, r, cols))
         rows.append(_row_from_cells(d))
+    _report(findings, path, warnings)
     reported = []
     for i, cells in enumerate(reported_cells):
         if i and cells and cells[0]:
             reported.append(str(cells[0]))
-    period = ""
-    for cells in info_cells:
-        if cells and cells[0] == "period" and len(cells) > 1:
-            period = str(cells[1] or "")
-    return Progress(period=period, rows=rows, reported_units=reported)
+    info = {str(cells[0]): str(cells[1] or "") for cells in info_cells if len(cells) > 1 and cells[0]}
+    return Progress(period=info.get("period", ""), rows=rows, reported_units=reported,
+                    register_digest=info.get("register_digest", ""))
 
 
 _TEXT_KEYS = tuple(f.name for f in fields(ProgressRow)
@@ -158,3 +164,63 @@ def _row_from_cells(d: dict) -> ProgressRow:
     prov = Provenance(file=str(d.get("source_file") or ""), sha256=str(d.get("source_sha256") or ""),
                       sheet=str(d.get("source_sheet") or ""), row=int(d.get("source_row") or 0))
     return ProgressRow(**kwargs, provenance=prov)
+
+
+_NUMERIC_LABELS = {"target": "目标值", "current": "当前值", "self_rate": "自评完成率"}
+SHOWN_FINDINGS = 10  # cells named in the one-line error; the count says how many there are
+
+
+def _check_cells(d: dict, r: int, cols: dict[str, int]) -> list[tuple[str, str, bool]]:
+    """What collect would say about this row's values (collecting/values.py's parsers), as (cell, text, error).
+    Values that parse are put back into `d` as numbers (numeric text), so the row reads them."""
+    from xlsxwriter.utility import xl_col_to_name
+
+    from ..collecting.values import is_pending, parse_direction, parse_number
+
+    out = []
+
+    def cell(key: str) -> str:
+        return f"{SHEET_ROWS}!{xl_col_to_name(cols[key])}{r}"
+
+    for key, label in _NUMERIC_LABELS.items():
+        v = d.get(key)
+        if not isinstance(v, str) or not v.strip():
+            continue
+        if key == "current" and is_pending(v):
+            d["pending"], d["current_text"], d[key] = True, d.get("current_text") or v.strip(), None
+            continue
+        x, found = parse_number(v, str(d.get("measure_unit") or ""))
+        errors = [f for f in found if f.code != "number-as-text"]
+        if errors or x is None:
+            out.append((cell(key), f"{label}“{v.strip()}”不是数字", True))
+            continue
+        d[key] = x
+        out.append((cell(key), f"{label}“{v.strip()}”是文本，已按 {x:g} 读取", False))
+    if isinstance(d.get("self_rate"), (int, float)) and not 0 <= d["self_rate"] <= 1:
+        out.append((cell("self_rate"), f"自评完成率 {d['self_rate']:g} 应为 0–1 之间的小数（如 0.85）", True))
+    raw_direction = d.get("direction")
+    if raw_direction is None or not str(raw_direction).strip():
+        if d.get("target") is not None or d.get("current") is not None:
+            out.append((cell("direction"), "指标方向为空，已按“越高越好”计算", False))
+    else:
+        _, found = parse_direction(raw_direction)
+        if found:
+            choices = "、".join(DIRECTION_LABELS.values())
+            out.append((cell("direction"), f"指标方向“{str(raw_direction).strip()}”不是可选值（{choices}）", True))
+    for key, label in (("item_no", "细化项目序号"), ("source_row", "来源行")):
+        v = d.get(key)
+        if v is not None and not (isinstance(v, int) and not isinstance(v, bool)) and not str(v).strip().isdigit():
+            out.append((cell(key), f"{label}“{v}”应为整数", True))
+            d[key] = 0
+    return out
+
+
+def _report(findings: list[tuple[str, str, bool]], path: Path, warnings: list[str] | None) -> None:
+    errors = [(c, t) for c, t, e in findings if e]
+    if warnings is not None:
+        warnings.extend(f"{path}:{c}: {t}" for c, t, e in findings if not e)
+    if errors:
+        shown = "；".join(f"{c} {t}" for c, t in errors[:SHOWN_FINDINGS])
+        more = f"；等共 {len(errors)} 处" if len(errors) > SHOWN_FINDINGS else ""
+        raise XltasksError(f"进度台账有 {len(errors)} 处无法读取，请改正后重试：{shown}{more}", file=str(path),
+                           where=errors[0][0])

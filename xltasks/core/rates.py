@@ -59,8 +59,8 @@ def indicator_rate(direction: str, target, current, self_rate=None, *, pending: 
     if not (_is_number(target) and _is_number(current)) or target == 0:
         return None
     if direction == DIRECTION_UPPER:
-        return 1.0 if current <= target else target / current
-    return current / target
+        return 1.0 if current <= target else max(0.0, target / current)
+    return max(0.0, current / target)  # a negative figure (warned at collect) never scores below 0%
 
 
 def scored_rate(rate: Rate) -> Rate:
@@ -121,18 +121,19 @@ def _direction_test(direction_ref: str | None, direction: str | None, wanted: st
 
 def indicator_formula(target_ref: str, current_ref: str, self_rate_ref: str, *,
                       direction_ref: str | None = None, direction: str | None = None,
-                      pending_as_zero: bool = False) -> str:
-    """Formula of indicator_rate(); the direction is read from a cell (templates) or fixed (compile)."""
+                      pending_as_zero: bool = False, floor: bool = True) -> str:
+    """Formula of indicator_rate(); the direction is read from a cell (templates) or fixed (compile).
+    `floor=False` gives the formula of templates issued before rates were floored at 0% (collect accepts it)."""
     if direction_ref is None and direction == DIRECTION_QUALITATIVE:
         return f'IF(ISNUMBER({self_rate_ref}),{self_rate_ref},"")'
     # A blank cell equals "" in Excel, WPS and LibreOffice; a number or the pending marker does not.
     self_rated = f'AND({target_ref}="",{current_ref}="",ISNUMBER({self_rate_ref}))'
     return (f'IF({self_rated},{self_rate_ref},'
-            f'{_numeric_formula(target_ref, current_ref, self_rate_ref, direction_ref, direction, pending_as_zero)})')
+            f'{_numeric_formula(target_ref, current_ref, self_rate_ref, direction_ref, direction, pending_as_zero, floor)})')
 
 
 def _numeric_formula(target_ref: str, current_ref: str, self_rate_ref: str, direction_ref: str | None,
-                     direction: str | None, pending_as_zero: bool) -> str:
+                     direction: str | None, pending_as_zero: bool, floor: bool = True) -> str:
     cur = f"IF(ISNUMBER({current_ref}),{current_ref},0)" if pending_as_zero else current_ref
     has_numbers = (f"AND(ISNUMBER({target_ref}),{target_ref}<>0)" if pending_as_zero else
                    f"AND(ISNUMBER({target_ref}),ISNUMBER({current_ref}),{target_ref}<>0)")
@@ -140,12 +141,16 @@ def _numeric_formula(target_ref: str, current_ref: str, self_rate_ref: str, dire
         # Only a blank current stays blank; text (the pending marker) counts as 0.
         has_numbers = f'AND({has_numbers},{current_ref}<>"")'
     upper = _direction_test(direction_ref, direction, DIRECTION_UPPER)
-    numeric = (f'IF({has_numbers},IF({upper},IF({cur}<={target_ref},1,{target_ref}/{cur}),'
-               f'{cur}/{target_ref}),"")')
+
+    def floored(expr: str) -> str:
+        return f"MAX(0,{expr})" if floor else expr
+
+    numeric = (f'IF({has_numbers},IF({upper},IF({cur}<={target_ref},1,{floored(f"{target_ref}/{cur}")}),'
+               f'{floored(f"{cur}/{target_ref}")}),"")')
     if direction_ref is None:
         if direction == DIRECTION_UPPER:
-            return (f'IF({has_numbers},IF({cur}<={target_ref},1,{target_ref}/{cur}),"")')
-        return f'IF({has_numbers},{cur}/{target_ref},"")'
+            return f'IF({has_numbers},IF({cur}<={target_ref},1,{floored(f"{target_ref}/{cur}")}),"")'
+        return f'IF({has_numbers},{floored(f"{cur}/{target_ref}")},"")'
     qual = _direction_test(direction_ref, direction, DIRECTION_QUALITATIVE)
     return f'IF({qual},IF(ISNUMBER({self_rate_ref}),{self_rate_ref},""),{numeric})'
 
@@ -198,30 +203,48 @@ def expected_progress(as_of: dt.date, start: dt.date | None = None, end: dt.date
     return (as_of.month - 1 + as_of.day / days_in_month) / 12
 
 
+# Rates are compared with 序时进度 and with 100% at this many decimal places, in Python and in the emitted
+# formulas alike (ROUND(rate,10)): 0.3/0.4 is 0.7499999999999999 in binary, and a comparison at full precision
+# would call it 滞后 while Excel (15 significant digits) and LibreOffice show 75% = 达序时.
+COMPARE_DIGITS = 10
+
+
+def compared(x: float) -> float:
+    """A rate or threshold as it is compared (see COMPARE_DIGITS)."""
+    return round(x, COMPARE_DIGITS)
+
+
+def compared_formula(expr: str, *, inside_and: bool = False) -> str:
+    """Formula of compared(). Inside AND(), which LibreOffice evaluates whole (no short cut), a blank or text
+    rate would make ROUND an error: N() turns it into 0 there (the ISNUMBER test beside it decides anyway)."""
+    return f"ROUND(N({expr}),{COMPARE_DIGITS})" if inside_and else f"ROUND({expr},{COMPARE_DIGITS})"
+
+
 def classify(rate: Rate, expected: float, *, reported: bool = True, on_time_band: float = 0.0) -> TaskStatus:
     """已完成 ≥ 100%; 超序时 ≥ expected + band; 达序时 ≥ expected; 滞后 below; 无完成率 reported but no
-    rate (blank); 未报送 no return."""
+    rate (blank); 未报送 no return. Compared at COMPARE_DIGITS decimals."""
     if not reported:
         return TaskStatus.NOT_REPORTED
     if rate is None:
         return TaskStatus.NO_RATE
-    if rate >= 1:
+    r = compared(rate)
+    if r >= 1:
         return TaskStatus.DONE
-    ahead = rate >= expected + on_time_band if on_time_band > 0 else rate > expected
+    ahead = r >= compared(expected + on_time_band) if on_time_band > 0 else r > compared(expected)
     if ahead:
         return TaskStatus.AHEAD
-    if rate >= expected:
+    if r >= compared(expected):
         return TaskStatus.ON_TIME
     return TaskStatus.BEHIND
 
 
 def classify_formula(rate_ref: str, expected_ref: str, *, on_time_band: float = 0.0) -> str:
     """Formula of classify() for a reported rate; a blank (non-numeric) rate means 无完成率."""
-    ahead = (f"{rate_ref}>={expected_ref}+{on_time_band!r}" if on_time_band > 0
-             else f"{rate_ref}>{expected_ref}")
+    r, e = compared_formula(rate_ref), compared_formula(expected_ref)
+    ahead = (f"{r}>={compared_formula(f'{expected_ref}+{on_time_band!r}')}" if on_time_band > 0 else f"{r}>{e}")
     s = TaskStatus
-    return (f'IF(NOT(ISNUMBER({rate_ref})),"{s.NO_RATE}",IF({rate_ref}>=1,"{s.DONE}",'
-            f'IF({ahead},"{s.AHEAD}",IF({rate_ref}>={expected_ref},"{s.ON_TIME}","{s.BEHIND}"))))')
+    return (f'IF(NOT(ISNUMBER({rate_ref})),"{s.NO_RATE}",IF({r}>=1,"{s.DONE}",'
+            f'IF({ahead},"{s.AHEAD}",IF({r}>={e},"{s.ON_TIME}","{s.BEHIND}"))))')
 
 
 # ---------------------------------------------------------------------------------------------
@@ -264,11 +287,12 @@ def share_formula(count_ref: str, total_ref: str) -> str:
 
 def below_margin(rate: Rate, expected: float, margin: float) -> bool:
     """A rate more than `margin` under the expected progress (严重滞后)."""
-    return rate is not None and rate < expected - margin
+    return rate is not None and compared(rate) < compared(expected - margin)
 
 
 def below_margin_formula(rate_ref: str, expected_ref: str, margin: float) -> str:
-    return f"AND(ISNUMBER({rate_ref}),{rate_ref}<{expected_ref}-{float(margin)!r})"
+    return (f"AND(ISNUMBER({rate_ref}),{compared_formula(rate_ref, inside_and=True)}"
+            f"<{compared_formula(f'{expected_ref}-{float(margin)!r}')})")
 
 
 # ---------------------------------------------------------------------------------------------

@@ -274,3 +274,15 @@ def _load_xlsx(p: Path) -> Register:
         units = build_units(tasks)
     return Register(source="; ".join(s.path for s in sources), layout="+".join(dict.fromkeys(s.layout for s in sources)),
                     tasks=tasks, units=units, warnings=warnings, sources=sources)
+
+
+def register_digest(register: Register) -> str:
+    """A fingerprint of what the templates were issued from: each task's id, text and units (in order) and
+    the unit names. It is the same for register.xlsx and register.json of one register and for a rebuilt
+    file with the same content (a file's own sha256 is not), and differs when any task text changes."""
+    import hashlib
+    import json
+
+    content = {"tasks": [[t.id, t.text, list(t.units), t.lead_unit] for t in register.tasks],
+               "units": sorted(u.name for u in register.units)}
+    return hashlib.sha256(json.dumps(content, ensure_ascii=False, separators=(",", ":")).encode("utf-8")).hexdigest()

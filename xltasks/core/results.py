@@ -64,6 +64,8 @@ class FileResult:
     problems: list[Problem] = field(default_factory=list)
     rows: list[ProgressRow] = field(default_factory=list)
     superseded_by: str = ""
+    received_at: dt.datetime | None = None  # when the office received it (collecting/newest.py), set by collect
+    received_basis: str = ""  # which time that is: the ledger's first-seen, or the file's modification time
 
     @property
     def errors(self) -> int:
@@ -104,6 +106,7 @@ class CollectResult:
     started_at: str = ""
     folders: list[str] = field(default_factory=list)  # the folders collected, as given
     deadline: dt.date | None = None  # the period's deadline, when known (workspace): late returns are marked
+    unread: list = field(default_factory=list)  # collecting.unread.Unread: files not read, with the reason
 
     @property
     def late_units(self) -> list[str]:
@@ -141,6 +144,7 @@ class CollectResult:
             "rejected_units": len(self.rejected_units),
             "missing_units": len(self.missing_units),
             "rows": len(self.progress.rows),
+            "unread": len(self.unread),
         }
 
 

@@ -21,6 +21,7 @@ from ..core.directory import collective_warnings, plan_recipients
 from ..core.texts import render
 from ..core.fileio import atomic_write_notice, atomic_write_with, safe_filename
 from ..core.results import IssuedTemplate, TemplateRun
+from ..core.register_io import register_digest
 from ..core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, ROLE_SUPPORT,
                      Progress, ProgressRow, Register, Task)
 from .targets import Proposal, propose_indicators
@@ -224,7 +225,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
     header = layout.HEADER_ROW - 1
     for c, col in enumerate(columns):
         ws.write_string(header, c, col.label, f.header)
-        ws.set_column(c, c, col.width)
+        ws.set_column(c, c, col.width, None, {"hidden": col.key in layout.HIDDEN_COLUMNS})
     ws.set_row(header, 30)
 
     col = _C
@@ -278,6 +279,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
             cached = rates.indicator_rate(line.direction, line.target, None, None)
             ws.write_formula(row, col["rate"], "=" + formula, f.rate, cached_value(cached))
             write_text(ws, row, col["note"], line.note, f.note)
+            ws.write_number(row, col["row_key"], excel_row, f.locked_center)
         r += n
     first_entry = layout.FIRST_ENTRY_ROW - 1
     last_entry = max(r - 1, first_entry)
@@ -309,6 +311,7 @@ def _write_workbook(path: Path, *, unit: str, period: str, deadline: str, tasks:
 def make_templates(register: Register, out_dir, period: str, *, deadline: dt.date | None = None,
                    directory=None, units: list[str] | None = None, previous: Progress | None = None,
                    rows_per_task: int = layout.DEFAULT_ROWS_PER_TASK, register_sha256: str = "",
+                   register_fingerprint: str = "",
                    contact: str = "", register_file: str = "") -> TemplateRun:
     """Write one template per unit (or per unit in `units`), the notices and 分发清单.xlsx into out_dir.
 
@@ -324,6 +327,9 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
     if not register.tasks:
         raise InputError("任务台账中没有任何任务，无法生成模板", file=register_name)
     out_dir = Path(out_dir)
+    # the digest of the register as collect will load it: a caller issuing part of it (closed tasks left out)
+    # passes the whole register's
+    digest = register_fingerprint or register_digest(register)
     plan, unexpanded = plan_recipients(register, directory)
     if units:
         wanted: list[str] = []
@@ -391,6 +397,7 @@ def make_templates(register: Register, out_dir, period: str, *, deadline: dt.dat
             layout.META_DEADLINE: deadline_text,
             layout.META_REGISTER_SHA256: register_sha256,
             layout.META_GENERATOR: f"{layout.GENERATOR} {__version__}",
+            layout.META_REGISTER_DIGEST: digest,
         }
         recipient = directory.entry(unit) if directory is not None else None
         instructions = render("填报说明.txt.j2", unit=unit, period=period, deadline=deadline_text,

@@ -141,7 +141,7 @@ def issue(ws, period: str, *, out_dir: str | Path | None = None, units: list[str
           previous: Progress | None = None, deadline: dt.date | None = None, rows_per_task: int | None = None,
           register_path: str | Path | None = None, directory=None, contact: str | None = None) -> IssueResult:
     from ..core import layout
-    from ..core.register_io import load_register
+    from ..core.register_io import load_register, register_digest
     from ..issuing.templates import make_templates
     from .closures import closures
 
@@ -160,6 +160,7 @@ def issue(ws, period: str, *, out_dir: str | Path | None = None, units: list[str
                          directory=directory if directory is not None else ws.load_directory(), units=units,
                          previous=previous, rows_per_task=rows_per_task or layout.DEFAULT_ROWS_PER_TASK,
                          register_sha256=sha256_file(register_path),
+                         register_fingerprint=register_digest(register),  # the whole register, as collect loads it
                          contact=ws.config.contact if contact is None else contact,
                          register_file=str(register_path))
     prefilled = sorted({i.unit for i in run.issued} & set(previous.reported_units)) if previous else []

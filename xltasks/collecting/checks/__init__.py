@@ -11,19 +11,23 @@ import traceback
 
 from ...core.errors import ReturnedFileError
 from .base import Check, Subject, check, has_error
+from .cells import bidi_controls, error_values, outside_entry
 from .formulas import completion_formulas
-from .identity import known_unit, our_template, same_period, same_period_as_collected, schema_version
+from .identity import (known_unit, our_template, same_period, same_period_as_collected, same_register,
+                       schema_version)
 from .merged import entry_merges
 from .opening import opens_as_workbook
 from .rows import entry_rows
+from .sheets import other_sheets
 from .tasks import entry_header, locked_cells, task_blocks
 
 STRUCTURAL_CHECKS: tuple[Check, ...] = (
     opens_as_workbook,
-    our_template, schema_version, known_unit, same_period_as_collected,  # identification by _meta
+    our_template, schema_version, same_register, known_unit, same_period_as_collected,  # by _meta
     entry_header, task_blocks, locked_cells, completion_formulas,  # the 填报 sheet's shape
 )
-VALUE_CHECKS: tuple[Check, ...] = (entry_merges, entry_rows)
+VALUE_CHECKS: tuple[Check, ...] = (entry_merges, error_values, bidi_controls, outside_entry, entry_rows,
+                                   other_sheets)
 
 
 def _codes_in_order(checks: tuple[Check, ...]) -> tuple[str, ...]:

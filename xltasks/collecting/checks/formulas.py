@@ -90,9 +90,10 @@ def _template_formulas(key_cols: tuple[int, ...]) -> list[str]:
     refs = {k: f"{column_letter(c)}{_ROW_TOKEN}" for k, c in zip(_RATE_INPUTS, key_cols)}
     out = []
     for pending_as_zero in (False, True):
-        base = indicator_formula(refs["target"], refs["current"], refs["self_rate"], direction_ref=refs["direction"],
-                                 pending_as_zero=pending_as_zero)
-        out += [base, shown_formula(base, refs["current"], pending_as_zero=pending_as_zero)]
+        for floor in (True, False):  # templates issued before rates were floored at 0% stay valid
+            base = indicator_formula(refs["target"], refs["current"], refs["self_rate"],
+                                     direction_ref=refs["direction"], pending_as_zero=pending_as_zero, floor=floor)
+            out += [base, shown_formula(base, refs["current"], pending_as_zero=pending_as_zero)]
     return out
 
 

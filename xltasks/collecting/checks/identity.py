@@ -29,7 +29,11 @@ def our_template(subject: Subject):
         return [subject.problem("not-our-template", sheet=L.SHEET_META, cell="A1",
                                 reason=f"“{L.SHEET_META}”中缺少模板标识（template_id、unit）")]
     if L.SHEET_ENTRY not in book.sheet_names:
-        return [subject.problem("not-our-template", reason=f"没有“{L.SHEET_ENTRY}”工作表")]
+        # _meta names the unit: it is 有错误退回 (told what to fix), not 未报送
+        subject.unit = subject.ctx.index.canonical(meta.get(L.META_UNIT, "")) or ""
+        others = [n for n in book.sheet_names if n not in (L.SHEET_META, L.SHEET_INSTRUCTIONS)]
+        renamed = f"，工作表被改名（现有“{'”“'.join(others[:3])}”），请改回“{L.SHEET_ENTRY}”" if others else ""
+        return [subject.problem("not-our-template", reason=f"没有“{L.SHEET_ENTRY}”工作表{renamed}")]
     subject.template_id = meta.get(L.META_TEMPLATE_ID, "")
     return []
 
@@ -44,6 +48,18 @@ def schema_version(subject: Subject):
     subject.unit = subject.ctx.index.canonical(subject.meta.get(L.META_UNIT, "")) or ""
     return [subject.problem("schema-version", sheet=L.SHEET_META, cell=meta_cell(subject, L.META_SCHEMA_VERSION),
                             found=found or "（空）", accepted="、".join(accepted))]
+
+
+@check("register-mismatch")
+def same_register(subject: Subject):
+    """The template names the register it was issued from (its digest): another register — other task texts,
+    another document — would blame the unit for every changed text, or call it unknown."""
+    found = subject.meta.get(L.META_REGISTER_DIGEST, "")
+    if not found or found == subject.ctx.register_digest:
+        return []  # templates made before the digest was written are not checked
+    subject.unit = subject.ctx.index.canonical(subject.meta.get(L.META_UNIT, "")) or ""
+    return [subject.problem("register-mismatch", sheet=L.SHEET_META, cell=meta_cell(subject, L.META_REGISTER_DIGEST),
+                            found=found[:12], expected=subject.ctx.register_digest[:12])]
 
 
 @check("unknown-unit")

@@ -45,6 +45,9 @@ class RowCells:
         """The cell value, or a formula's cached result (reported: a formula is no entry); None when a
         formula has no stored result."""
         v = self.values[key]
+        if (self.sheet.errors or (isinstance(v, str) and "#" in v)) and self.sheet.error(self.r, key):
+            self.bad.add(key)  # reported at its cell by checks/cells.py: no figure to read
+            return None
         f = self.sheet.formula(self.r, key) if self.has_formulas else None
         if f is not None:
             if not f.has_value:
@@ -101,7 +104,8 @@ def _blank_rows(sheet):
        "not-a-number", "number-as-text", "approximate-number", "number-with-unit", "pending-value",
        "percent-format-unit", "percent-format", "percent-scale-mismatch", "percent-out-of-range",
        "ambiguous-percent", "default-direction", "missing-self-rate", "current-without-target", "zero-target",
-       "current-100x-target", "target-changed", "indicator-without-item", "missing-item", "empty-return")
+       "current-100x-target", "target-changed", "indicator-without-item", "missing-item", "empty-return",
+       "negative-value", "range-number")
 def entry_rows(subject: Subject):
     """Read every task block's rows into subject.rows; the problems of every cell."""
     out: list[Problem] = []
@@ -193,6 +197,9 @@ def _indicator(subject: Subject, cells: RowCells, task, texts: dict[str, str], u
     formatted = frozenset(k for k in ("target", "current") if cells.percent_formatted(k))
     target, current, measure_unit, findings = V.reconcile_percents(target, current, measure_unit, formatted)
     cells.report(findings, "target")
+    for key, x in (("target", target), ("current", current)):
+        if x is not None and x < 0:  # the rate is floored at 0% (rates.py), the figure itself is the unit's to check
+            cells.add("negative-value", key, value=f"{x:g}")
     self_rate, findings = V.parse_self_rate(cells.raw("self_rate"))
     cells.report(findings, "self_rate")
     if not cell_text(direction_raw).strip() and target is None and current is None \

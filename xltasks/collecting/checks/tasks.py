@@ -39,7 +39,7 @@ def issued_ids(subject: Subject) -> list[str]:
     return issued or [t.id for t in subject.ctx.index.tasks.get(subject.unit, [])]
 
 
-@check("missing-task", "extra-task", "row-without-task", "locked-cell-changed")
+@check("missing-task", "extra-task", "row-without-task", "locked-cell-changed", "task-id-number", "rows-reordered")
 def task_blocks(subject: Subject):
     """Rows of each task id (0-based grid rows): no issued task missing, no other task, no filled row
     without a task id, no id changed to another issued task's."""
@@ -50,16 +50,29 @@ def task_blocks(subject: Subject):
     issued = issued_ids(subject)
     mine = {t.id for t in index.tasks.get(subject.unit, [])}
     issued_set = set(issued)
+    spans = meta_spans(subject.meta)
+    keys = row_keys(sheet)
     for r in range(sheet.first_row, len(sheet.grid)):
         v = sheet.value(r, "task_id")
         tid = (v if type(v) is str else cell_text(v)).strip()
+        as_number = "" if type(v) is str else _id_as_number(v, tid, issued_set, spans, keys.get(r))
+        if as_number:  # "1.10" turned into the number 1.1 (a re-typed or converted column): said, read as issued
+            out.append(subject.problem("task-id-number", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"),
+                                       found=tid, expected=as_number))
+            tid = as_number
         if tid:
             blocks.setdefault(tid, []).append(r)
         elif any(cell_text(v).strip() for v in sheet.row_values(r, _FILLED_KEYS).values()):
             out.append(subject.problem("row-without-task", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"),
                                        row=r + 1))
-    spans = meta_spans(subject.meta)
-    for r, found, expected in changed_ids(blocks, spans):
+    if keys:  # rows carry their issued place: a sort (of a block or the whole table) changes nothing read
+        changed = keyed_changed_ids(blocks, spans, keys)
+        moved = first_moved_row(keys)
+        if moved is not None:
+            out.append(subject.problem("rows-reordered", sheet=L.SHEET_ENTRY, cell=sheet.ref(moved, "task_id")))
+    else:
+        changed = changed_ids(blocks, spans)
+    for r, found, expected in changed:
         # one id changed inside another task's block: the block is that task's, the cell was edited
         out.append(subject.problem("locked-cell-changed", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, "task_id"),
                                    label=L.LABELS["task_id"], expected=expected, found=found))
@@ -76,8 +89,63 @@ def task_blocks(subject: Subject):
         if tid not in issued_set or tid not in index.tasks_by_id or (mine and tid not in mine):
             out.append(subject.problem("extra-task", sheet=L.SHEET_ENTRY, cell=sheet.ref(rows[0], "task_id"),
                                        task_id=tid))
+    if keys:  # each block in its issued order: a blank 细化项目 continues the one it was under
+        blocks = {tid: sorted(rows, key=lambda r: (keys.get(r, 0.0), r)) for tid, rows in blocks.items()}
     subject.blocks = blocks
     return out
+
+
+def _id_as_number(value, text: str, issued: set[str], spans: dict[str, tuple[int, int]], key: float | None) -> str:
+    """The issued id a numeric 任务编号 cell stands for ("1.10" stored as 1.1), "" when it is not that case: the
+    row's issued place (行号) names the block, and that block's id has the same numeric value."""
+    if isinstance(value, bool) or not isinstance(value, (int, float)) or text in issued or key is None:
+        return ""
+    owner = next((tid for tid, (first, last) in spans.items() if first <= int(key) <= last), "")
+    try:
+        return owner if owner and float(owner) == float(value) else ""
+    except ValueError:
+        return ""
+
+
+def row_keys(sheet) -> dict[int, float]:
+    """Grid row → its issued place (the hidden 行号 column); a row without one (inserted by the unit) follows
+    the row above it. Empty when the sheet has no such column (templates issued before it)."""
+    if "row_key" not in sheet.cols:
+        return {}
+    out: dict[int, float] = {}
+    last, found = 0.0, False
+    for r in range(sheet.first_row, len(sheet.grid)):
+        v = sheet.value(r, "row_key")
+        if isinstance(v, (int, float)) and not isinstance(v, bool) and v >= 1 and float(v).is_integer():
+            last, found = float(v), True
+        else:
+            last += 1e-4  # after the keyed row above, before the next issued row
+        out[r] = last
+    return out if found else {}
+
+
+def first_moved_row(keys: dict[int, float]) -> int | None:
+    """The first row (in sheet order) whose issued place is before the one of a row above it: the rows were
+    sorted or moved. Copies of a row (the same key just below it) are not moves."""
+    highest = 0.0
+    for r in sorted(keys):
+        if keys[r] < highest:
+            return r
+        highest = max(highest, keys[r])
+    return None
+
+
+def keyed_changed_ids(blocks: dict[str, list[int]], spans: dict[str, tuple[int, int]],
+                      keys: dict[int, float]) -> list[tuple[int, str, str]]:
+    """changed_ids() when rows carry their issued place: a row's block is the issued block holding that place."""
+    owner = {row: tid for tid, (first, last) in spans.items() for row in range(first, last + 1)}
+    out = []
+    for tid, rows in blocks.items():
+        for r in rows:
+            expected = owner.get(int(keys.get(r, 0)))
+            if expected is not None and expected != tid and tid in spans:
+                out.append((r, tid, expected))
+    return sorted(out)
 
 
 @check("locked-cell-changed")
