@@ -79,7 +79,9 @@ def upload_all(base: str, tokens: dict[str, str], files: dict[str, Path], *, tim
     results = {}
 
     def one(unit: str):
-        with httpx.Client(timeout=timeout) as client:
+        # No kept-alive connection: the server closes one that idles past its keep-alive time (5 s) while this
+        # thread waits at the barrier, and a POST on it would then meet a connection reset.
+        with httpx.Client(timeout=timeout, limits=httpx.Limits(max_keepalive_connections=0)) as client:
             ft = _form_token(client, base, tokens[unit])
             data = files[unit].read_bytes()
             barrier.wait()
