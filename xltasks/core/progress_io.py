@@ -173,14 +173,14 @@ SHOWN_FINDINGS = 10  # cells named in the one-line error; the count says how man
 def _check_cells(d: dict, r: int, cols: dict[str, int]) -> list[tuple[str, str, bool]]:
     """What collect would say about this row's values (collecting/values.py's parsers), as (cell, text, error).
     Values that parse are put back into `d` as numbers (numeric text), so the row reads them."""
-    from xlsxwriter.utility import xl_col_to_name
+    from .cells import column_letter
 
     from ..collecting.values import is_pending, parse_direction, parse_number
 
     out = []
 
     def cell(key: str) -> str:
-        return f"{SHEET_ROWS}!{xl_col_to_name(cols[key])}{r}"
+        return f"{SHEET_ROWS}!{column_letter(cols[key])}{r}"
 
     for key, label in _NUMERIC_LABELS.items():
         v = d.get(key)

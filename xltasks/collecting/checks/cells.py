@@ -65,8 +65,7 @@ MAX_OUTSIDE_SHOWN = 20  # cells listed one by one; beyond, one more problem says
 def outside_entry(subject: Subject):
     """Text typed outside the template's columns ("以此为准：100" in a new column) and a locked 责任单位 cell
     changed after unprotecting are never read: each is a warning at its cell, so nothing vanishes silently."""
-    from xlsxwriter.utility import xl_rowcol_to_cell
-
+    from ...core.cells import cell_ref
     from ...core.textkeys import squash
     from ..workbook import cell_text
 
@@ -81,11 +80,11 @@ def outside_entry(subject: Subject):
             if c not in known and cell_text(v).strip():
                 outside.append((r, c, cell_text(v).strip()))
     for r, c, text in outside[:MAX_OUTSIDE_SHOWN]:
-        out.append(subject.problem("outside-entry-area", sheet=L.SHEET_ENTRY, cell=xl_rowcol_to_cell(r, c),
+        out.append(subject.problem("outside-entry-area", sheet=L.SHEET_ENTRY, cell=cell_ref(r, c),
                                    value=text, more=""))
     if len(outside) > MAX_OUTSIDE_SHOWN:
         r, c, text = outside[MAX_OUTSIDE_SHOWN]
-        out.append(subject.problem("outside-entry-area", sheet=L.SHEET_ENTRY, cell=xl_rowcol_to_cell(r, c),
+        out.append(subject.problem("outside-entry-area", sheet=L.SHEET_ENTRY, cell=cell_ref(r, c),
                                    value=text, more=f"（另有 {len(outside) - MAX_OUTSIDE_SHOWN - 1} 个这样的单元格）"))
     if "units" in sheet.cols:
         index = subject.ctx.index
