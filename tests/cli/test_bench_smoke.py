@@ -31,7 +31,7 @@ def test_synthetic_register_has_the_asked_size_and_hangzhou_shape(bench):
 def test_whole_cycle_counts_agree(bench, tmp_path):
     from python_calamine import CalamineWorkbook
 
-    from xltasks.compiling.writer import COL_TASK_ID, FIRST_DATA_ROW, SHEET_MAIN
+    from xltasks.core.layout import COL_TASK_ID, COMPILATION_FIRST_ROW, SHEET_COMPILATION
     from xltasks.core.register_io import load_register
 
     bench.make_source(30, 10, tmp_path)
@@ -57,9 +57,9 @@ def test_whole_cycle_counts_agree(bench, tmp_path):
 
     comp = bench.stage_compile(tmp_path)
     assert comp["tasks"] == 30
-    sheet = CalamineWorkbook.from_path(str(tmp_path / "汇编.xlsx")).get_sheet_by_name(SHEET_MAIN)
+    sheet = CalamineWorkbook.from_path(str(tmp_path / "汇编.xlsx")).get_sheet_by_name(SHEET_COMPILATION)
     grid = sheet.to_python(skip_empty_area=False)
-    ids = {str(r[COL_TASK_ID]) for r in grid[FIRST_DATA_ROW:] if len(r) > COL_TASK_ID and r[COL_TASK_ID] != ""}
+    ids = {str(r[COL_TASK_ID]) for r in grid[COMPILATION_FIRST_ROW:] if len(r) > COL_TASK_ID and r[COL_TASK_ID] != ""}
     assert ids == {t.id for t in reg.tasks}  # tasks in register = tasks in 汇编
 
 

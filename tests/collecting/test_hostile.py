@@ -355,7 +355,7 @@ def _explode_after(n: int):
 
 
 def test_failed_write_leaves_previous_output_intact(kit, tmp_path, monkeypatch):
-    from xltasks.compiling import writer as compile_mod
+    from xltasks.compiling import main_sheet as compile_mod  # where sheet 汇编 writes its cells
     from xltasks.core import progress_io, table_xlsx, xlsx
     from xltasks.collecting import report
     from xltasks.compiling.writer import compile_workbook

@@ -7,7 +7,8 @@ import openpyxl
 import pytest
 
 from xltasks.compiling.deadlines import DATE_HEADER, HEADER
-from xltasks.compiling.writer import COL_ROW_UNIT, SHEET_MAIN, compile_workbook
+from xltasks.compiling.writer import compile_workbook
+from xltasks.core.layout import COL_ROW_UNIT, SHEET_COMPILATION
 from xltasks.core import rates
 
 from tests.builders import AS_OF, compile_progress, compile_register
@@ -31,7 +32,7 @@ def _with_deadlines():
 
 
 def _column(path):
-    ws = openpyxl.load_workbook(path)[SHEET_MAIN]
+    ws = openpyxl.load_workbook(path)[SHEET_COMPILATION]
     col = COL_ROW_UNIT + 2  # 1-based: right of the hidden helpers
     return ws, col
 
@@ -66,7 +67,7 @@ def test_libreoffice_recalculates_the_overdue_marks(soffice, tmp_path):
     n, problems = compare_with_libreoffice(out, tmp_path / "lo")
     assert n > 20 and problems == []
     ws, col = _column(out)
-    cached = openpyxl.load_workbook(out, data_only=True)[SHEET_MAIN]
+    cached = openpyxl.load_workbook(out, data_only=True)[SHEET_COMPILATION]
     marks = {r.task_id: cached.cell(r.row, col).value for r in result.tasks if r.task_id in DEADLINES}
     assert marks == {"1.1.1": "2021年6月底前（逾期）", "1.2.2": "2021年12月底前", "2.1.40": "2021年三季度",
                      "2.1.41": "2021年8月（逾期）", "2.1.42": "年内持续推进"}

@@ -10,7 +10,8 @@ import pytest
 
 from tests.recalc import compare_with_libreoffice
 from xltasks.compiling.rules import load_rules
-from xltasks.compiling.writer import SHEET_MAIN, compile_workbook
+from xltasks.compiling.writer import compile_workbook
+from xltasks.core.layout import SHEET_COMPILATION
 from xltasks.core import rates
 from xltasks.core.statuses import TaskStatus
 from xltasks.core.models import Progress, ProgressRow, Register, Task
@@ -57,6 +58,6 @@ def test_compiled_statuses_and_counts_agree_with_libreoffice(rule_name, soffice,
     assert result.counts["达序时"] == 3 and result.counts["滞后"] == 0 and result.counts["超序时"] == 0
     n, problems = compare_with_libreoffice(out, tmp_path / "lo")
     assert n > 10 and problems == []
-    recalculated = openpyxl.load_workbook(next((tmp_path / "lo").glob("*.xlsx")), data_only=True)[SHEET_MAIN]
+    recalculated = openpyxl.load_workbook(next((tmp_path / "lo").glob("*.xlsx")), data_only=True)[SHEET_COMPILATION]
     statuses = [c.value for row in recalculated.iter_rows() for c in row if c.value in set(TaskStatus)]
     assert statuses.count("达序时") == 3 and "滞后" not in statuses

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from xltasks.core import rates
-from xltasks.compiling.writer import _condition_formula
+from xltasks.compiling.highlights import condition_formula
 from xltasks.core.errors import XltasksError
 from xltasks.compiling.rules import CONDITIONS, RuleSet, load_rules, rules_from_dict
 from xltasks.core.xlsx import new_workbook, write_text
@@ -134,12 +134,12 @@ def test_condition_formulas_agree_with_python(soffice, tmp_path):
                 ws.write_formula(row, 13, "=" + rates.status_formula(f"C{r1}", "$J$2", f"O{r1}",
                                                                      on_time_band=rules.on_time_band), None, status)
                 for c, when in enumerate(CONDITIONS, start=16):
-                    task_f = _condition_formula(when, rules, f"$C{r1}", f"$N{r1}", f"$O{r1}")
+                    task_f = condition_formula(when, rules, f"$C{r1}", f"$N{r1}", f"$O{r1}")
                     ws.write_formula(row, c, "=" + task_f, None,
                                      rules.matches(when, py_rate, expected, as_of, reported=reported))
                     if when == "not_reported" or not reported:
                         continue
-                    item_f = _condition_formula(when, rules, f"$C{r1}", None, None)
+                    item_f = condition_formula(when, rules, f"$C{r1}", None, None)
                     ws.write_formula(row, c + 20, "=" + item_f, None,
                                      rules.matches(when, py_rate, expected, as_of, reported=True))
                 row += 1

@@ -17,7 +17,8 @@ from click.testing import CliRunner
 
 from xltasks.core import rates
 from xltasks.cli import main
-from xltasks.compiling.writer import SHEET_LEGEND, SHEET_MAIN, SHEET_SUMMARY, compile_workbook
+from xltasks.compiling.writer import compile_workbook
+from xltasks.core.layout import SHEET_COMPILATION, SHEET_LEGEND, SHEET_SUMMARY
 from xltasks.core.statuses import TaskStatus
 from xltasks.core.models import DIRECTION_QUALITATIVE, Progress, Register
 from xltasks.core.progress_io import write_progress
@@ -76,8 +77,8 @@ def test_rates_and_statuses_by_value(compiled):
 def test_layout_merges_headers_and_cells(compiled):
     result, out = compiled
     wb = openpyxl.load_workbook(out)
-    assert wb.sheetnames == [SHEET_MAIN, SHEET_SUMMARY, SHEET_LEGEND]
-    ws = wb[SHEET_MAIN]
+    assert wb.sheetnames == [SHEET_COMPILATION, SHEET_SUMMARY, SHEET_LEGEND]
+    ws = wb[SHEET_COMPILATION]
     merged = {str(m) for m in ws.merged_cells.ranges}
     assert {"A1:L1", "A3:A4", "B3:C3", "D3:E3", "F3:I3", "J3:J4", "K3:K4", "L3:L4"} <= merged
     assert [ws.cell(3, c).value for c in range(1, 13)] == [
@@ -119,7 +120,7 @@ def test_layout_merges_headers_and_cells(compiled):
 
 def test_cached_values_every_task_pending_and_not_reported(compiled):
     result, out = compiled
-    ws = openpyxl.load_workbook(out, data_only=True)[SHEET_MAIN]
+    ws = openpyxl.load_workbook(out, data_only=True)[SHEET_COMPILATION]
     rows = _cell_rows(ws, "T")
     assert set(rows) == set(EXPECTED_RATES)  # every task of the register appears
     for tid, r in rows.items():
@@ -192,7 +193,7 @@ def test_no_rate_is_not_unreported_and_missing_units_are_marked(soffice, tmp_pat
     assert result.task("3.4").units_not_reported == ["市跨境电商综试办"]
     assert result.task("3.1").highlight == "无完成率" and result.task("3.3").highlight == "未报送"
 
-    ws = openpyxl.load_workbook(out, data_only=True)[SHEET_MAIN]
+    ws = openpyxl.load_workbook(out, data_only=True)[SHEET_COMPILATION]
     rows = _cell_rows(ws, "T")
     assert ws[f"J{rows['3.4']}"].value == "市跨境电商综试办（未报送）、市商务局"
     assert ws[f"J{rows['3.3']}"].value == "市某局（未报送）、市另一局（未报送）"
@@ -222,7 +223,7 @@ def test_pending_counted_as_zero_under_the_other_rule(tmp_path):
     assert t.items[2].rate == 0.0 and t.items[2].indicators[0].shown == 0.0
     assert t.rate == pytest.approx((1 + 0.85 + 0) / 3)
     assert t.status == "滞后"
-    ws = openpyxl.load_workbook(tmp_path / "zero.xlsx", data_only=True)[SHEET_MAIN]
+    ws = openpyxl.load_workbook(tmp_path / "zero.xlsx", data_only=True)[SHEET_COMPILATION]
     assert ws[f"I{t.items[2].row}"].value == 0
     assert ws[f"C{t.row}"].value == pytest.approx((1 + 0.85) / 3)
 
@@ -293,7 +294,7 @@ def test_cli_compile(tmp_path):
     assert res.exit_code == 0, res.output
     assert "9 项任务" in res.output and "已完成 2" in res.output and "瓯海" in res.output
     assert "9.9.9" in res.output  # the row that is not in the register is reported
-    assert openpyxl.load_workbook(out, data_only=True)[SHEET_MAIN]["J2"].value == 0.75
+    assert openpyxl.load_workbook(out, data_only=True)[SHEET_COMPILATION]["J2"].value == 0.75
     bad = CliRunner().invoke(main, ["compile", str(merged), "--register", str(reg), "-o", str(out),
                                     "--as-of", "2021-09-30", "--rules", str(tmp_path / "missing.toml")])
     assert bad.exit_code == 1 and "规则文件不存在" in bad.output
@@ -310,7 +311,7 @@ def test_real_register_all_tasks_appear(tmp_path):
     result = compile_workbook(register, Progress(period="2021Q3"), tmp_path / "real.xlsx", as_of=AS_OF)
     assert len(result.tasks) == len(register.tasks) > 100
     assert result.counts["未报送"] == len(register.tasks)
-    ws = openpyxl.load_workbook(tmp_path / "real.xlsx")[SHEET_MAIN]
+    ws = openpyxl.load_workbook(tmp_path / "real.xlsx")[SHEET_COMPILATION]
     statuses = [c.value for c in ws["N"] if isinstance(c.value, str) and c.value.startswith("=IF(")]
     assert len(statuses) == len(register.tasks)
 
@@ -323,7 +324,7 @@ def test_row_heights_follow_long_chinese_text(tmp_path):
         if r.task_id == "2.1.41":
             r.highlights = long_text
     result = compile_workbook(register, progress, tmp_path / "long.xlsx", as_of=AS_OF)
-    ws = openpyxl.load_workbook(tmp_path / "long.xlsx")[SHEET_MAIN]
+    ws = openpyxl.load_workbook(tmp_path / "long.xlsx")[SHEET_COMPILATION]
     row = result.task("2.1.41").row
     # 亮点 column is 46 wide: about 21 Chinese characters a line, so at least 14 lines of 15 points
     assert ws.row_dimensions[row].height >= 14 * 15

@@ -28,8 +28,8 @@ from functools import cached_property
 from pathlib import Path
 
 from ..core import rates
-from .writer import COL_NO, COL_TASK, COL_TASK_RATE, COLUMNS as _COLUMNS, LAST_VISIBLE
 from ..core.errors import InputError
+from ..core.layout import COL_NO, COL_TASK, COL_TASK_RATE, COMPILATION_COLUMNS, LAST_VISIBLE_COL
 from ..core.grids import GridLimits
 from ..core.fileio import decode_text, sha256_file
 from ..core.models import (DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER, ROLE_LEAD, Progress,
@@ -39,10 +39,10 @@ from ..core.textkeys import nfkc, squash
 
 # An 汇编 is measured before calamine reads it (core/grids.py): a province's has ~60,000 rows and 21 columns.
 XLSX_LIMITS = GridLimits(200_000, 64)
-N_COLS = LAST_VISIBLE + 1  # the printed columns of the 汇编 (compile.COLUMNS), the same as 002's
-# Header words of the 汇编 (compile.COLUMNS): 序号, 重点工作, and the second header row's 任务说明 / 完成率.
-_NO_HEAD, _TASK_HEAD = _COLUMNS[COL_NO][0], _COLUMNS[COL_TASK][0]
-_TEXT_HEAD2, _RATE_HEAD2 = _COLUMNS[COL_TASK][1], _COLUMNS[COL_TASK_RATE][1]
+N_COLS = LAST_VISIBLE_COL + 1  # the printed columns of the 汇编 (layout.COMPILATION_COLUMNS), the same as 002's
+# Header words of the 汇编 (layout.COMPILATION_COLUMNS): 序号, 重点工作, and the second header row's 任务说明 / 完成率.
+_NO_HEAD, _TASK_HEAD = COMPILATION_COLUMNS[COL_NO][0], COMPILATION_COLUMNS[COL_TASK][0]
+_TEXT_HEAD2, _RATE_HEAD2 = COMPILATION_COLUMNS[COL_TASK][1], COMPILATION_COLUMNS[COL_TASK_RATE][1]
 
 # ---------------------------------------------------------------------------------------------
 # What 002 printed

@@ -2,6 +2,7 @@
 
 `templates` writes the per-unit fill-in workbooks with these sheet names, columns and meta keys;
 `collect` identifies and reads returned files by them. Change them only together with SCHEMA_VERSION.
+The 完成情况汇编's sheets, columns and rows (at the end) are shared by its writer and the old-汇编 reader.
 """
 from __future__ import annotations
 
@@ -202,3 +203,36 @@ def period_span(period: str):
     else:
         first, last = 1, 12
     return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
+
+
+# ---------------------------------------------------------------------------------------------------
+# The 完成情况汇编 (compiling/writer.py writes it; compiling/reader.py reads an old one, ours or seed 002's,
+# back). 0-based rows and columns, as xlsxwriter counts.
+# ---------------------------------------------------------------------------------------------------
+
+SHEET_COMPILATION = "汇编"
+SHEET_SUMMARY = "汇总"
+SHEET_LEGEND = "图例"
+
+# Visible columns: (top header, sub header, width). A top header spanning several columns is given on
+# its first column and "" on the others; a sub header of None means the top header spans both rows.
+COMPILATION_COLUMNS = (
+    ("序号", None, 5), ("重点工作", "任务说明", 30), ("", "完成率", 9), ("细化项目", "任务说明", 32),
+    ("", "完成率", 9), ("量化指标", "指标名称", 16), ("", "数值及单位", 11), ("", "当前值", 11),
+    ("", "完成率", 9), ("责任单位", None, 14), ("主要亮点", None, 46), ("存在问题与下步计划", None, 40),
+)
+(COL_NO, COL_TASK, COL_TASK_RATE, COL_ITEM, COL_ITEM_RATE, COL_IND, COL_TARGET, COL_CURRENT, COL_RATE,
+ COL_UNITS, COL_HIGHLIGHTS, COL_PROBLEMS) = range(12)
+# Hidden helper columns, right of the printed table.
+COMPILATION_HELPERS = ("计分完成率", "任务状态", "已报送", "板块", "牵头领导", "牵头单位", "自评完成率", "任务编号",
+                       "报送单位")
+(COL_SCORED, COL_STATUS, COL_REPORTED, COL_SECTION_KEY, COL_LEADER_KEY, COL_UNIT_KEY, COL_SELF,
+ COL_TASK_ID, COL_ROW_UNIT) = range(12, 12 + len(COMPILATION_HELPERS))
+LAST_VISIBLE_COL = COL_PROBLEMS
+
+(COMPILATION_TITLE_ROW, COMPILATION_INFO_ROW, COMPILATION_HEAD1_ROW, COMPILATION_HEAD2_ROW,
+ COMPILATION_FIRST_ROW) = range(5)
+# The one cell holding the expected progress (序时进度), the as-of date and the deadline.
+EXPECTED_REF = f"${column_letter(COL_RATE + 1)}${COMPILATION_INFO_ROW + 1}"  # $J$2
+AS_OF_REF = f"${column_letter(COL_TARGET)}${COMPILATION_INFO_ROW + 1}"  # $G$2 (merged G2:H2)
+DEADLINE_REF = f"${column_letter(COL_PROBLEMS)}${COMPILATION_INFO_ROW + 1}"  # $L$2
