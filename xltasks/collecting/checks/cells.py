@@ -20,25 +20,40 @@ ERROR_MEANINGS = {"#DIV/0!": "除数为 0", "#N/A": "没有可用的值", "#REF!
 BIDI = re.compile("[\u202a-\u202e\u2066-\u2069\u200e\u200f\u061c]")
 
 
-def _entry_cells(subject: Subject):
-    """(row, key) of every entry cell below the header, in sheet order."""
+def _entry_texts(subject: Subject):
+    """(row, key, text) of every entry cell below the header holding text, in sheet order. Numbers and blanks
+    are skipped here rather than in each check: they are most cells, and neither check concerns them."""
     sheet = subject.sheet
-    keys = [k for k in ENTRY_KEYS if k in sheet.cols]
-    for r in range(sheet.first_row, len(sheet.grid)):
-        for k in keys:
-            yield r, k
+    cols = [(k, sheet.cols[k]) for k in ENTRY_KEYS if k in sheet.cols]
+    grid = sheet.grid
+    for r in range(sheet.first_row, len(grid)):
+        row = grid[r]
+        n = len(row)
+        for k, c in cols:
+            if c < n:
+                v = row[c]
+                if type(v) is str and v:
+                    yield r, k, v
 
 
 @check("error-value")
 def error_values(subject: Subject):
     sheet = subject.sheet
+    found: dict[tuple[int, str], str] = {}  # (row, key) → the error value, stored as an error or typed as text
+    if sheet.errors:
+        key_of = {c: k for k, c in sheet.cols.items() if k in ENTRY_KEYS}
+        for (r, c), value in sheet.errors.items():
+            if sheet.first_row <= r < len(sheet.grid) and c in key_of and value:
+                found[(r, key_of[c])] = value
+    for r, k, v in _entry_texts(subject):
+        if "#" in v and (r, k) not in found and v.strip().upper() in ERROR_VALUES:
+            found[(r, k)] = v.strip()
+    order = {k: i for i, k in enumerate(ENTRY_KEYS)}
     out = []
-    for r, k in _entry_cells(subject):
-        found = sheet.error(r, k)
-        if found:
-            why = ERROR_MEANINGS.get(found.upper(), "")
-            out.append(subject.problem("error-value", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, k), label=L.LABELS[k],
-                                       value=found, why=f"（{why}）" if why else ""))
+    for (r, k), value in sorted(found.items(), key=lambda item: (item[0][0], order[item[0][1]])):
+        why = ERROR_MEANINGS.get(value.upper(), "")
+        out.append(subject.problem("error-value", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, k), label=L.LABELS[k],
+                                   value=value, why=f"（{why}）" if why else ""))
     return out
 
 
@@ -46,9 +61,9 @@ def error_values(subject: Subject):
 def bidi_controls(subject: Subject):
     sheet = subject.sheet
     out = []
-    for r, k in _entry_cells(subject):
-        v = sheet.value(r, k)
-        if isinstance(v, str) and BIDI.search(v):
+    search = BIDI.search
+    for r, k, v in _entry_texts(subject):
+        if not v.isascii() and search(v):
             names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in BIDI.findall(v)}))
             out.append(subject.problem("bidi-control", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, k), label=L.LABELS[k],
                                        chars=names))
