@@ -14,9 +14,15 @@ def current_workspace(ctx: click.Context):
     """The workspace holding the current folder (opened once per command), or None."""
     root = ctx.find_root()
     if "xltasks.workspace" not in root.meta:
+        from ..workspace.discover import workspace_root
+
+        folder = workspace_root()  # the workspace package is loaded only inside a workspace
+        if folder is None:
+            root.meta["xltasks.workspace"] = None
+            return None
         from ..workspace import Workspace
 
-        root.meta["xltasks.workspace"] = Workspace.find()
+        root.meta["xltasks.workspace"] = Workspace.open(folder)
         if root.meta["xltasks.workspace"] is not None:
             root.call_on_close(root.meta["xltasks.workspace"].close)
     return root.meta["xltasks.workspace"]

@@ -19,8 +19,18 @@ trend, bulletin (the 督查通报). Every error is an XltasksError with one Chin
 """
 from __future__ import annotations
 
-from .config import CONFIG_NAME, Config, Period
-from .db import DB_NAME, SCHEMA_VERSION
-from .workspace import Workspace
+import importlib
+
+# Loaded on first use (PEP 562): every command asks whether it runs inside a workspace (discover.py), and
+# outside one nothing more of this package is needed.
+_HOMES = {"CONFIG_NAME": "discover", "Config": "config", "Period": "config", "DB_NAME": "db",
+          "SCHEMA_VERSION": "db", "Workspace": "workspace"}
+
+
+def __getattr__(name: str):
+    if name in _HOMES:
+        return getattr(importlib.import_module(f".{_HOMES[name]}", __name__), name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
+
 
 __all__ = ["CONFIG_NAME", "DB_NAME", "SCHEMA_VERSION", "Config", "Period", "Workspace"]

@@ -29,8 +29,8 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import XltasksError
+from .discover import CONFIG_NAME
 
-CONFIG_NAME = "xltasks.toml"
 CADENCES = {"quarter": "按季度", "month": "按月", "half": "按半年"}
 DEADLINE_DAYS = 10  # default 报送截止: ten days after the period ends (三季度 → 10月10日)
 

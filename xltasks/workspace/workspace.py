@@ -23,6 +23,7 @@ from ..core.errors import XltasksError
 from ..core.fileio import atomic_write_text
 from . import db as dbmod
 from .config import CONFIG_NAME, Config, Period, dump_config, load_config, new_config
+from .discover import workspace_root
 
 SOURCE_DIR = "source"  # the decomposition document(s) as received
 TEMPLATES_DIR, RETURNS_DIR, NOTICES_DIR = "templates", "returns", "notices"
@@ -55,11 +56,8 @@ class Workspace:
     @classmethod
     def find(cls, start: str | Path | None = None) -> "Workspace | None":
         """The workspace holding `start` (default: the current folder), walking up like git; None outside."""
-        here = Path(start or Path.cwd()).resolve()
-        for folder in (here, *here.parents):
-            if (folder / CONFIG_NAME).is_file():
-                return cls.open(folder)
-        return None
+        root = workspace_root(start)
+        return None if root is None else cls.open(root)
 
     @classmethod
     def init(cls, root: str | Path, *, title: str, year: int, cadence: str = "quarter", office: str = "",
