@@ -58,7 +58,9 @@ def q2_name(name: str) -> str:
 
 def main(argv: list[str] | None = None) -> int:
     from xltasks.collecting.merge import collect
-    from xltasks.compiling.reader import match_to_register, read_compilation, to_progress
+    from xltasks.compiling.matching import match_to_register
+    from xltasks.compiling.reader import read_compilation
+    from xltasks.compiling.to_progress import to_progress
     from xltasks.core.models import Progress
     from xltasks.core.register_io import load_register
     from xltasks.issuing.example import build_returns

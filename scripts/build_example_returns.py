@@ -22,7 +22,9 @@ PERIOD = "2021Q3"
 
 
 def main(argv: list[str] | None = None) -> int:
-    from xltasks.compiling.reader import match_to_register, read_compilation, to_progress
+    from xltasks.compiling.matching import match_to_register
+    from xltasks.compiling.reader import read_compilation
+    from xltasks.compiling.to_progress import to_progress
     from xltasks.issuing.example import build_returns, plan_returns
     from xltasks.collecting.merge import collect
     from xltasks.core.register_io import load_register

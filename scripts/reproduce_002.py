@@ -16,7 +16,9 @@ from pathlib import Path
 ROOT = Path(__file__).resolve().parent.parent
 sys.path.insert(0, str(ROOT))
 
-from xltasks.compiling.reader import match_to_register, read_compilation, reproduce  # noqa: E402
+from xltasks.compiling.matching import match_to_register  # noqa: E402
+from xltasks.compiling.reader import read_compilation  # noqa: E402
+from xltasks.compiling.reproduce import reproduce  # noqa: E402
 
 SOURCE = ROOT / "workbooks" / "example" / "source"
 

@@ -9,7 +9,7 @@ import openpyxl
 import pytest
 
 from xltasks.core import layout, rates
-from xltasks.compiling.reader import progress_task_rates
+from xltasks.compiling.to_progress import progress_task_rates
 from xltasks.compiling.writer import compile_workbook
 from xltasks.core.libreoffice import recalculate
 from xltasks.issuing.fill import Entry, fill_template

@@ -8,8 +8,10 @@ from click.testing import CliRunner
 
 from tests.conftest import SEED_000, SEED_002
 from xltasks.cli import main
-from xltasks.compiling.reader import (REASON_PENDING, REASON_UPPER, infer_direction, match_to_register,
-                                 progress_task_rates, read_compilation, reproduce, to_progress)
+from xltasks.compiling.matching import match_to_register
+from xltasks.compiling.reader import read_compilation
+from xltasks.compiling.reproduce import REASON_PENDING, REASON_UPPER, reproduce
+from xltasks.compiling.to_progress import infer_direction, progress_task_rates, to_progress
 from xltasks.core.models import DIRECTION_HIGHER, DIRECTION_QUALITATIVE, DIRECTION_UPPER
 from xltasks.core.progress_io import read_progress
 

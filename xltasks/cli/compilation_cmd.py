@@ -30,7 +30,10 @@ def import_compilation_command(file: str, out: str, register_path: str | None, p
       xltasks import-compilation workbooks/example/source/hangzhou_2021_q3_compilation.txt \\
           --register register.xlsx -o previous.xlsx --period 2021Q3
     """
-    from ..compiling.reader import match_to_register, read_compilation, reproduce, to_progress
+    from ..compiling.matching import match_to_register
+    from ..compiling.reader import read_compilation
+    from ..compiling.reproduce import reproduce
+    from ..compiling.to_progress import to_progress
     from ..core.progress_io import write_progress
 
     guard_outputs([out], [file, register_path])

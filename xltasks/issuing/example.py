@@ -21,7 +21,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core import layout, rates
-from ..compiling.reader import reporting_unit
+from ..compiling.to_progress import reporting_unit
 from ..core.errors import UsageError
 from .fill import Entry, fill_template
 from ..core.models import DIRECTION_QUALITATIVE, ROLE_LEAD, Progress, ProgressRow, Register
