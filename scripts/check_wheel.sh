@@ -13,7 +13,7 @@ example="$repo/workbooks/example"
 cd "$work"
 x="$work/venv/bin/xltasks"
 "$x" import "$example/source/hangzhou_2021_decomposition.txt" -o run/register.xlsx
-"$x" templates run/register.xlsx -o run/templates --period 2021Q3 --deadline 2021-10-10
+"$x" templates --register run/register.xlsx -o run/templates --period 2021Q3 --deadline 2021-10-10
 test "$(ls run/templates/*.xlsx | grep -vc 分发清单)" -gt 100
 test -s "$(ls run/templates/*下发通知.txt | head -1)"
 "$x" collect "$example/returns" --register run/register.xlsx --period 2021Q3 -o run/merged.xlsx \

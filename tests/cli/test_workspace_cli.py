@@ -96,7 +96,7 @@ def test_outside_a_workspace_commands_behave_as_before(tmp_path, monkeypatch):
     assert "Missing option '--register'" in invoke("compile", "2021Q3", code=2).output
     assert "Missing option '--report'" in invoke("remind", code=2).output
     assert "Got unexpected extra argument (2021Q3)" in invoke("remind", "2021Q3", code=2).output
-    assert "需要 -o/--out 指定输出的任务台账" in invoke("import", SOURCE, code=2).output
+    assert "需要 -o/--output 指定输出的任务台账" in invoke("import", SOURCE, code=2).output
     assert "File '.' is a directory" in invoke("templates", ".", "-o", "t", "--period", "2021Q3", code=2).output
     assert "不在 xltasks 工作区内" in invoke("status", code=2).output
     assert not list(tmp_path.iterdir())  # nothing written

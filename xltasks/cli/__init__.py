@@ -1,22 +1,21 @@
 """The command line: a thin click layer over the library.
 
 Library errors (core/errors.py) become a one-line `Error: …` and exit 1; bad usage (UsageError) exits 2;
-`xltasks -v …` shows the traceback instead. Each stage's commands live in a module of their own here.
+`xltasks -v …` shows the traceback instead. Each stage's commands live in a module of their own here, loaded
+only when the command runs; what they share (the command class with the Chinese help, the option types, the
+shared options) is in options.py.
 """
 from __future__ import annotations
 
-import datetime as dt
 import importlib
-import os
 import sys
 import traceback
-from pathlib import Path
-from typing import Iterable
 
 import click
 
 from .. import __version__
 from ..core.errors import UsageError, XltasksError
+from .options import ChineseHelp, Command
 
 _COMMAND_MODULES = ("workspace_cmd", "import_cmd", "directory_cmd", "templates_cmd", "collect_cmd", "compile_cmd",
                     "compilation_cmd", "serve_cmd")
@@ -29,7 +28,11 @@ COMMAND_MODULE = {"import": "import_cmd", "directory": "directory_cmd", "templat
                   "bulletin": "workspace_cmd"}
 
 
-class _Group(click.Group):
+class Group(ChineseHelp, click.Group):
+    """The xltasks group: Chinese help, and every failure shown as one line (see the module doc)."""
+
+    command_class = Command
+
     def invoke(self, ctx: click.Context):
         try:
             return super().invoke(ctx)
@@ -51,7 +54,7 @@ class _Group(click.Group):
             raise click.ClickException(f"内部错误 {type(exc).__name__}: {exc}（加 -v 查看详细信息）") from None
 
 
-class _LazyGroup(_Group):
+class LazyGroup(Group):
     """Imports a command's module when the command is asked for; `commands` (all of them) loads every one."""
 
     @property
@@ -65,7 +68,6 @@ class _LazyGroup(_Group):
         self._commands = value
 
     def add_command(self, cmd: click.Command, name: str | None = None) -> None:
-        _chinese_help_option(cmd)
         self._commands[name or cmd.name] = cmd
 
     def _load(self, name: str) -> None:
@@ -82,7 +84,7 @@ class _LazyGroup(_Group):
         return sorted(set(self._commands) | set(COMMAND_MODULE))
 
 
-@click.group(cls=_LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
+@click.group(cls=LazyGroup, context_settings={"help_option_names": ["-h", "--help"], "max_content_width": 100})
 @click.option("-v", "--verbose", is_flag=True, help="出错时显示完整的错误追踪信息（供技术人员排查）。")
 @click.version_option(__version__, prog_name="xltasks", help="显示版本号并退出。")
 @click.pass_context
@@ -92,87 +94,11 @@ def main(ctx: click.Context, verbose: bool) -> None:
     \b
     以附带的示例走一遍完整流程：
       xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o register.xlsx
-      xltasks templates register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
+      xltasks templates --register register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
       xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx --report report.xlsx
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30
     """
     ctx.meta["xltasks.verbose"] = verbose
-
-
-def echo_err(message: str) -> None:
-    click.echo(message, err=True)
-
-
-def _same_file(a: Path, b: Path) -> bool:
-    if a.resolve() == b.resolve():
-        return True
-    try:  # hard links, and case-insensitive file systems (Windows, macOS)
-        return a.exists() and b.exists() and os.path.samefile(a, b)
-    except OSError:
-        return False
-
-
-def guard_outputs(outputs: Iterable[str | Path | None], inputs: Iterable[str | Path | None]) -> None:
-    """Refuse (exit 2) before any work when an output would overwrite an input or another output.
-
-    Input files are never modified: `xltasks import tbl.xlsx -o tbl.xlsx` would otherwise replace the source.
-    """
-    outs = [Path(p) for p in outputs if p]
-    ins = [Path(p) for p in inputs if p]
-    for i, out in enumerate(outs):
-        for src in ins:
-            if _same_file(out, src):
-                raise click.UsageError(f"输出文件 {out} 就是输入文件 {src}：输入文件不会被改写，请换一个输出文件名")
-        for other in outs[:i]:
-            if _same_file(out, other):
-                raise click.UsageError(f"输出文件路径重复: {other} 与 {out}")
-
-
-class DateType(click.ParamType):
-    """A date given as YYYY-MM-DD, rejected with a Chinese message (click's own is English)."""
-
-    name = "YYYY-MM-DD"
-
-    def convert(self, value, param, ctx) -> dt.date:
-        if isinstance(value, dt.datetime):
-            return value.date()
-        if isinstance(value, dt.date):
-            return value
-        try:
-            return dt.datetime.strptime(str(value).strip(), "%Y-%m-%d").date()
-        except ValueError:
-            self.fail(date_error(str(value)), param, ctx)
-
-
-def date_error(text: str) -> str:
-    """Why `text` is not a date: a well-formed date that is not in the calendar (2021-02-29) says so."""
-    import re
-
-    m = re.fullmatch(r"(\d{4})-(\d{1,2})-(\d{1,2})", text.strip())
-    if m:
-        year, month, day = map(int, m.groups())
-        if 1 <= month <= 12:
-            return f"日期不存在：{year} 年 {month} 月没有 {day} 日（收到 {text!r}）"
-    return f"日期格式应为 YYYY-MM-DD，例如 2021-09-30（收到 {text!r}）"
-
-
-DATE = DateType()
-
-
-def _chinese_help_option(command: click.Command) -> None:
-    # click's own "-h/--help" line is English; every other line of the help is Chinese.
-    original = command.get_help_option
-
-    def get_help_option(ctx: click.Context):
-        option = original(ctx)
-        if option is not None:
-            option.help = "显示本帮助并退出。"
-        return option
-
-    command.get_help_option = get_help_option
-
-
-_chinese_help_option(main)
 
 
 def run() -> None:  # console-script entry point

@@ -6,16 +6,15 @@ from pathlib import Path
 
 import click
 
-from . import DATE, guard_outputs
+from .options import (Command, date_option, directory_option, guard_outputs, output_option, period_argument,
+                      period_option, register_option)
 
 
-@click.command("collect")
+@click.command("collect", cls=Command)
 @click.argument("dirs", nargs=-1, metavar="DIRS...", type=click.Path(path_type=Path))
-@click.option("--register", "register_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="任务台账（`xltasks import` 生成的 register.xlsx 或 register.json）。")
-@click.option("--period", help="本次收集的填报期次，如 2021Q3（须与下发模板的期次一致）。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="汇总结果 merged.xlsx：通过校验的报送表合并而成的进度台账。")
+@register_option(workspace="工作区的任务台账")
+@period_option("本次收集的填报期次，如 2021Q3（须与下发模板的期次一致）。")
+@output_option("汇总结果 merged.xlsx：通过校验的报送表合并而成的进度台账［工作区内：期次/merged.xlsx］。")
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="问题报告 report.xlsx：问题清单、报送情况、催报名单、文件清单。")
 @click.option("--json", "json_path", type=click.Path(dir_okay=False, path_type=Path),
@@ -24,8 +23,7 @@ from . import DATE, guard_outputs
               help="收文台账（SQLite），记录历次收到的每个文件［默认：输出文件旁的 ledger.sqlite］。")
 @click.option("--csv", "csv_path", type=click.Path(dir_okay=False, path_type=Path),
               help="另写一份 CSV 格式的汇总结果（UTF-8 带 BOM，Excel 可直接打开）。")
-@click.option("--directory", "directory_path", type=click.Path(exists=True, dir_okay=False, path_type=Path),
-              help="下发模板时使用的单位名录（units.xlsx），如有。")
+@directory_option("下发模板时使用的单位名录（units.xlsx），如有。", exists=True, path_type=Path)
 @click.option("--password", envvar="XLTASKS_PASSWORD", default=None,
               help="加密报送表的打开密码（也可用环境变量 XLTASKS_PASSWORD）；只在内存中解密，不写入磁盘。"
                    "不提供时加密文件列为问题并退回。")
@@ -75,8 +73,6 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
     from ..core.register_io import load_register
     from ..collecting.report import summary_lines, write_json, write_xlsx
 
-    if not period.strip():
-        raise click.BadParameter("报送期不能为空", param_hint="--period")
     if csv_path and csv_path.suffix.lower() != ".csv":
         csv_path = csv_path.with_suffix(".csv")
     if ws is not None:
@@ -86,8 +82,8 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
     outputs = [p for p in (output, report_path, json_path, csv_path) if p]
     ledger_path = ledger_path or output.parent / "ledger.sqlite"
     guard_outputs([*outputs, ledger_path], [register_path, directory_path])
+    register = load_register(register_path)  # a missing register is said before any output folder is made
     check_writable([*outputs, ledger_path])  # a read-only destination is said before the run, not after it
-    register = load_register(register_path)
     directory = None
     if directory_path:
         from ..core.directory import load_directory
@@ -199,14 +195,13 @@ def rejected_lines(result, dirs, limit: int = REJECTED_SHOWN) -> list[str]:
     return out
 
 
-@click.command("remind")
-@click.argument("period", required=False)
+@click.command("remind", cls=Command)
+@period_argument(required=False)
 @click.option("--report", "report_path", type=click.Path(dir_okay=False, path_type=Path),
               help="`xltasks collect --json` 写出的 report.json。")
-@click.option("-o", "--output", "out_dir", type=click.Path(file_okay=False, path_type=Path),
-              help="通知的输出文件夹（每个单位一份 .txt）。")
-@click.option("--deadline", type=DATE, default=None, help="通知中写明的新截止日期，格式 YYYY-MM-DD，如 2021-10-15。")
-@click.option("--as-of", "as_of", type=DATE, default=None, help="催报通知中“截至”的日期，格式 YYYY-MM-DD［默认：今天］。")
+@output_option("通知的输出文件夹（每个单位一份 .txt）［工作区内：期次/notices］。", name="out_dir", folder=True)
+@date_option("--deadline", "deadline", "通知中写明的新截止日期，格式 YYYY-MM-DD，如 2021-10-15。")
+@date_option("--as-of", "as_of", "催报通知中“截至”的日期，格式 YYYY-MM-DD［默认：今天］。")
 @click.option("--contact", default=None, help="督查室联系方式（联系人、电话）。")
 @click.pass_context
 def remind_cmd(ctx, period, report_path, out_dir, deadline, as_of, contact):

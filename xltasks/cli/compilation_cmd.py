@@ -5,18 +5,17 @@ from pathlib import Path
 
 import click
 
-from . import guard_outputs
+from .options import Command, guard_outputs, output_option, period_option, register_option
 
 
-@click.command("import-compilation")
+@click.command("import-compilation", cls=Command)
 @click.argument("file", type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="输出的进度台账（.xlsx 或 .csv），格式与 `xltasks collect` 的汇总结果相同。")
-@click.option("--register", "register_path", type=click.Path(dir_okay=False),
-              help="任务台账（`xltasks import` 写出的 .xlsx/.json，或责任分解文件本身），"
-                   "汇编中的任务按它匹配任务编号。")
-@click.option("--period", default="", help="写入输出文件的填报期次，如 2021Q3。")
-def import_compilation_command(file: str, out: str, register_path: str | None, period: str) -> None:
+@register_option("任务台账（`xltasks import` 写出的 register.xlsx 或 register.json，或责任分解文件本身），"
+                 "汇编中的任务按它匹配任务编号")
+@output_option("输出的进度台账（.xlsx 或 .csv），格式与 `xltasks collect` 的汇总结果相同。", name="out", required=True,
+               path_type=None)
+@period_option("写入输出文件的填报期次，如 2021Q3。")
+def import_compilation_command(file: str, out: str, register_path: Path | None, period: str | None) -> None:
     """读入一份完成情况汇编，转为进度台账（供下期模板预填）。
 
     汇编中的细化项目、指标、目标值、当前值、亮点和问题转为进度台账，
@@ -37,10 +36,10 @@ def import_compilation_command(file: str, out: str, register_path: str | None, p
     from ..core.progress_io import write_progress
 
     guard_outputs([out], [file, register_path])
+    register = _load_register(str(register_path)) if register_path else None  # a missing one before the long read
     doc = read_compilation(file)
-    register = _load_register(register_path) if register_path else None
     match = match_to_register(doc, register)
-    progress = to_progress(doc, match, period=period, register=register)
+    progress = to_progress(doc, match, period=period or "", register=register)
     write_progress(progress, out)
     n_ind = sum(len(i.indicators) for t in doc.tasks for i in t.items)
     n_items = sum(len(t.items) for t in doc.tasks)

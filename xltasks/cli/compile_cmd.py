@@ -6,17 +6,15 @@ from pathlib import Path
 
 import click
 
-from . import DATE, guard_outputs
+from .options import Command, date_option, guard_outputs, output_option, register_option
 
 
-@click.command("compile")
+@click.command("compile", cls=Command)
 @click.argument("merged", required=False, metavar="MERGED", type=click.Path(path_type=Path))
-@click.option("--register", "register_path", type=click.Path(dir_okay=False, path_type=Path),
-              help="任务台账：`xltasks import` 写出的 .xlsx 或 .json。")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path),
-              help="要写出的完成情况汇编（.xlsx）。")
-@click.option("--as-of", "as_of", type=DATE,
-              help="汇编的截止日期（序时进度算到这一天），格式 YYYY-MM-DD，如 2021-09-30。")
+@register_option(workspace="工作区的任务台账")
+@output_option("要写出的完成情况汇编（.xlsx）［工作区内：期次/汇编.xlsx］。")
+@date_option("--as-of", "as_of", "汇编的截止日期（序时进度算到这一天），格式 YYYY-MM-DD，如 2021-09-30"
+                                 "［工作区内：取自 xltasks.toml］。")
 @click.option("--rules", "rules", default=None,
               help="着色规则：TOML 文件，或内置规则名（default、ouhai、yichang、suqian）。")
 @click.option("--title", default=None, help="印在表格上方的标题。")

@@ -3,14 +3,15 @@ from __future__ import annotations
 
 import click
 
-from . import guard_outputs
+from .options import Command, guard_outputs, missing_register, output_option, register_from, register_option
 
 
-@click.command("directory")
-@click.argument("register", type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", required=True, type=click.Path(dir_okay=False),
-              help="要写出的单位名录（.xlsx）。")
-def directory_command(register, out):
+@click.command("directory", cls=Command)
+@click.argument("register", required=False, metavar="REGISTER", type=click.Path(dir_okay=False))
+@register_option(workspace="工作区的任务台账")
+@output_option("要写出的单位名录（.xlsx）。", name="out", required=True, path_type=None)
+@click.pass_context
+def directory_command(ctx, register, register_path, out):
     """根据任务台账写出一份初始的单位名录，供核对别名、集合成员并补充联系人。
 
     带括号别称的单位名（如“市建委（市住建局）”）与不带括号的名称同时出现时记为别名；
@@ -18,13 +19,21 @@ def directory_command(register, out):
 
     \b
     示例：
-      xltasks directory register.xlsx -o units.xlsx
+      xltasks directory --register register.xlsx -o units.xlsx
     """
     from ..core.directory import write_starting_directory
     from ..core.register_io import load_register
 
+    from .in_workspace import current_workspace
+
+    register = register_from(register, register_path)
+    if register is None:
+        ws = current_workspace(ctx)
+        if ws is None:
+            raise missing_register(ctx)
+        register = ws.register_path
     if not out.lower().endswith(".xlsx"):
-        raise click.BadParameter("单位名录应保存为 .xlsx 文件", param_hint="-o/--out")
+        raise click.BadParameter("单位名录应保存为 .xlsx 文件", param_hint="-o/--output")
     guard_outputs([out], [register])
     directory = write_starting_directory(load_register(register), out)
     n_alias = sum(len(e.aliases) for e in directory.entries)

@@ -4,13 +4,13 @@ from __future__ import annotations
 import click
 
 from ..importers import LAYOUTS as _LAYOUTS  # light: the readers that need pandas/docx/pypdf load lazily
-from . import guard_outputs
+from .options import Command, guard_outputs, output_option
 
 
-@click.command("import")
+@click.command("import", cls=Command)
 @click.argument("sources", nargs=-1, required=True, type=click.Path(dir_okay=False))
-@click.option("-o", "--out", "out", type=click.Path(dir_okay=False),
-              help="输出的任务台账：同时写出 OUT.xlsx 和 OUT.json 两个文件［工作区内：工作区的任务台账］。")
+@output_option("输出的任务台账：同时写出 OUTPUT.xlsx 和 OUTPUT.json 两个文件［工作区内：工作区的任务台账］。",
+               name="out", path_type=None)
 @click.option("--explain", is_flag=True,
               help="不导入，只报告对每个文件试过的版式、各读出多少项任务，以及无法识别的前几行。")
 @click.option("--layout", type=click.Choice(_LAYOUTS), default="auto", show_default=True,
@@ -43,7 +43,7 @@ def import_command(ctx: click.Context, sources: tuple[str, ...], out: str | None
 
     ws = current_workspace(ctx)
     if not out and ws is None:
-        raise click.UsageError("需要 -o/--out 指定输出的任务台账(或用 --explain 只查看识别情况)")
+        raise click.UsageError("需要 -o/--output 指定输出的任务台账(或用 --explain 只查看识别情况)")
     if ws is not None and out is None:
         guard_outputs(output_paths(ws.register_path), sources)
         register, xlsx_path, json_path = ws.import_sources(sources, layout=layout)

@@ -6,6 +6,8 @@ from pathlib import Path
 
 import click
 
+from .options import Command
+
 
 def is_loopback(host: str) -> bool:
     if host == "localhost":
@@ -16,7 +18,7 @@ def is_loopback(host: str) -> bool:
         return False
 
 
-@click.command("serve")
+@click.command("serve", cls=Command)
 @click.argument("workspace", required=False, default=".", type=click.Path(exists=True, file_okay=False, path_type=Path))
 @click.option("--host", default="127.0.0.1", show_default=True,
               help="监听地址。默认只有本机能打开；要让各单位在内网访问，用本机的内网地址或 0.0.0.0（须先设置督查室密码）。")

@@ -6,7 +6,8 @@ from pathlib import Path
 
 import click
 
-from . import DATE, guard_outputs
+from .options import (Command, date_option, directory_option, guard_outputs, missing_register, output_option,
+                      period_option, register_from, register_option)
 
 
 def _split_units(values: tuple[str, ...]) -> list[str]:
@@ -28,14 +29,14 @@ def _guard_templates_outputs(out_dir: Path, period: str, inputs: list[str | None
             raise click.UsageError(f"输入文件 {p} 位于输出文件夹中，可能被本期生成的文件覆盖：请换一个输出文件夹")
 
 
-@click.command("templates")
+@click.command("templates", cls=Command)
 @click.argument("register", required=False, metavar="REGISTER")
-@click.option("-o", "--out", "out_dir", type=click.Path(file_okay=False),
-              help="输出文件夹：存放各单位填报表、下发通知和分发清单.xlsx（不存在时自动创建）［工作区内：期次/templates］。")
-@click.option("--period", help="填报期次，如 2021Q3、2021H1、2021-09（写入文件名和表内识别信息）。")
-@click.option("--deadline", type=DATE, help="报送截止日期，格式 YYYY-MM-DD，如 2021-10-10。")
-@click.option("--directory", "directory_path", type=click.Path(dir_okay=False),
-              help="单位名录（units.xlsx）：合并单位别名，把“各区县”等集合分发到每个成员单位。")
+@register_option(workspace="工作区的任务台账")
+@output_option("输出文件夹：存放各单位填报表、下发通知和分发清单.xlsx（不存在时自动创建）［工作区内：期次/templates］。",
+               name="out_dir", folder=True, path_type=None)
+@period_option("填报期次，如 2021Q3、2021H1、2021M09 或 2021-09（写入文件名和表内识别信息）。")
+@date_option("--deadline", "deadline", "报送截止日期，格式 YYYY-MM-DD，如 2021-10-10［工作区内：取自 xltasks.toml］。")
+@directory_option()
 @click.option("--units", "units", multiple=True,
               help="只为这些单位生成（可重复使用本选项，或用逗号分隔）。")
 @click.option("--previous", "previous_path", type=click.Path(dir_okay=False),
@@ -44,14 +45,14 @@ def _guard_templates_outputs(out_dir: Path, period: str, inputs: list[str | None
               help="每项任务预留的填报行数（默认按模板版式）。")
 @click.option("--contact", default=None, help="联系方式（如“督查室 张三 0571-12345678”），印在填报说明和通知中。")
 @click.pass_context
-def templates_command(ctx, register, out_dir, period, deadline, directory_path, units, previous_path, rows_per_task,
-                      contact):
+def templates_command(ctx, register, register_path, out_dir, period, deadline, directory_path, units, previous_path,
+                      rows_per_task, contact):
     """为每个责任单位生成一份填报表（只含该单位的任务），并生成下发通知和分发清单.xlsx。
 
     \b
     示例：
-      xltasks templates register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
-      xltasks templates register.xlsx -o templates/ --period 2021Q4 --directory units.xlsx \\
+      xltasks templates --register register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
+      xltasks templates --register register.xlsx -o templates/ --period 2021Q4 --directory units.xlsx \\
           --previous merged_2021Q3.xlsx --units 市建委,市商务局
 
     在工作区内只需给出期次：模板写入期次文件夹，截止日期取自 xltasks.toml，按各单位往期最近一次采用的
@@ -64,11 +65,14 @@ def templates_command(ctx, register, out_dir, period, deadline, directory_path, 
     period, was_period = period_from_argument(ws, register, period)
     if not was_period:
         check_path(ctx, "register", register, click.Path(dir_okay=False))
+    register = register_from(None if was_period else register, register_path)
     if ws is None:
-        required_outside(ctx, "register", "out_dir", "period")
+        if register is None:
+            raise missing_register(ctx)
+        required_outside(ctx, "out_dir", "period")
     else:
-        _templates_in_workspace(ws, None if was_period else register, out_dir, period, deadline, directory_path,
-                                units, previous_path, rows_per_task, contact)
+        _templates_in_workspace(ws, register, out_dir, period, deadline, directory_path, units, previous_path,
+                                rows_per_task, contact)
         return
     from ..core import layout
     from ..core.directory import load_directory

@@ -1,14 +1,13 @@
 """The workspace's own commands: `xltasks init`, `status`, `receive`, `close-task`, `bulletin` (the 督查通报)."""
 from __future__ import annotations
 
-import datetime as dt
 import json
 from pathlib import Path
 
 import click
 
-from . import DATE
 from .in_workspace import current_workspace
+from .options import DATETIME, Command, date_option, output_option, period_argument
 
 
 def _workspace(ctx: click.Context):
@@ -19,24 +18,7 @@ def _workspace(ctx: click.Context):
     return ws
 
 
-class DateTimeType(click.ParamType):
-    """A time given as YYYY-MM-DD or YYYY-MM-DD HH:MM (local time)."""
-
-    name = "YYYY-MM-DD[ HH:MM]"
-
-    def convert(self, value, param, ctx) -> dt.datetime:
-        if isinstance(value, dt.datetime):
-            return value
-        text = str(value).strip().replace("T", " ")
-        for pattern in ("%Y-%m-%d %H:%M", "%Y-%m-%d %H:%M:%S", "%Y-%m-%d"):
-            try:
-                return dt.datetime.strptime(text, pattern)
-            except ValueError:
-                continue
-        self.fail(f"时间格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM，例如 2021-10-08 15:30（收到 {value!r}）", param, ctx)
-
-
-@click.command("init")
+@click.command("init", cls=Command)
 @click.argument("folder", type=click.Path(file_okay=False, path_type=Path))
 @click.option("--title", required=True, help="督查工作的标题，如“2021年政府工作报告重点工作督查”（印在通报上）。")
 @click.option("--year", required=True, type=click.IntRange(1901, 2999), help="年度，如 2021。")
@@ -67,8 +49,8 @@ def init_cmd(folder, title, year, cadence, office, contact, rules):
     ws.close()
 
 
-@click.command("status")
-@click.argument("period", required=False)
+@click.command("status", cls=Command)
+@period_argument(required=False)
 @click.option("--json", "as_json", is_flag=True, help="输出 JSON（供其他程序读取）。")
 @click.pass_context
 def status_cmd(ctx, period, as_json):
@@ -91,10 +73,10 @@ def status_cmd(ctx, period, as_json):
         click.echo(line)
 
 
-@click.command("receive")
-@click.argument("period")
+@click.command("receive", cls=Command)
+@period_argument()
 @click.argument("files", nargs=-1, required=True, type=click.Path(exists=True, path_type=Path))
-@click.option("--at", "received_at", type=DateTimeType(), default=None,
+@click.option("--at", "received_at", type=DATETIME, default=None,
               help="收到的时间（如 2021-10-08 15:30）［默认：现在］；晚于本期截止日期的为逾期报送。")
 @click.pass_context
 def receive_cmd(ctx, period, files, received_at):
@@ -121,8 +103,8 @@ def receive_cmd(ctx, period, files, received_at):
                + (f"（晚于截止日期 {p.deadline}，将记为逾期报送）" if late else ""))
 
 
-@click.command("close-task")
-@click.argument("period")
+@click.command("close-task", cls=Command)
+@period_argument()
 @click.argument("task_ids", nargs=-1)
 @click.option("--reason", default=None, help="销号原因，如“已全面完成”（给出任务编号时必填）。")
 @click.option("--from", "sheet", type=click.Path(exists=True, dir_okay=False, path_type=Path), default=None,
@@ -152,11 +134,10 @@ def close_task_cmd(ctx, period, task_ids, reason, sheet):
     click.echo(f"已销号 {len(closed)} 项任务（{ws.period(period).name}）：{'、'.join(c.task_id for c in closed) or '无'}")
 
 
-@click.command("bulletin")
-@click.argument("period")
-@click.option("-o", "--output", type=click.Path(dir_okay=False, path_type=Path), default=None,
-              help="通报文件（.docx）［默认：期次文件夹中的 督查通报.docx］。")
-@click.option("--date", "date", type=DATE, default=None, help="落款日期，格式 YYYY-MM-DD［默认：今天］。")
+@click.command("bulletin", cls=Command)
+@period_argument()
+@output_option("通报文件（.docx）［默认：期次文件夹中的 督查通报.docx］。")
+@date_option("--date", "date", "落款日期，格式 YYYY-MM-DD［默认：今天］。")
 @click.option("--pdf", is_flag=True, help="同时导出 PDF（需要安装 LibreOffice Writer）。")
 @click.pass_context
 def bulletin_cmd(ctx, period, output, date, pdf):

@@ -161,21 +161,37 @@ def date_label(value) -> str:
     return f"{m[1]}年{int(m[2])}月{int(m[3])}日" if m else str(value or "")
 
 
+def parse_period(period: str) -> tuple[int, str, int] | None:
+    """(year, kind, number) of a period written 2021Q3 (kind "Q"), 2021H1 ("H"), 2021M09 or 2021-09 ("M"), or
+    2021 ("Y", 0); None for anything else (2021Q5, 2021H3, 2021-13, 三季度). The one reader of period names:
+    labels, date spans and the CLI's period option all go through it."""
+    import re
+
+    m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4])|[-Mm](\d{1,2}))?", (period or "").strip())
+    if not m:
+        return None
+    year, kind, n, month = int(m[1]), m[2], m[3], m[4]
+    if kind:
+        kind = kind.upper()
+        return (year, kind, int(n)) if kind == "Q" or n in _HALVES else None
+    if month:
+        return (year, "M", int(month)) if 1 <= int(month) <= 12 else None
+    return year, "Y", 0
+
+
 def period_label(period: str) -> str:
     """The period as people write it: "2021Q3" → "2021年第三季度", "2021H1" → "2021年上半年", "2021" → "2021年",
     "2021-09"/"2021M09" → "2021年9月"; anything else is returned unchanged (it is already someone's wording)."""
-    import re
-
-    p = (period or "").strip()
-    m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4])|[-Mm](\d{1,2}))?", p)
-    if not m:
+    parsed = parse_period(period)
+    if parsed is None:
         return period
-    year, kind, n, month = m.groups()
-    if kind:
-        names = _QUARTERS if kind in "Qq" else _HALVES
-        return f"{year}年{names[n]}" if n in names else period
-    if month:
-        return f"{year}年{int(month)}月" if 1 <= int(month) <= 12 else period
+    year, kind, n = parsed
+    if kind == "Q":
+        return f"{year}年{_QUARTERS[str(n)]}"
+    if kind == "H":
+        return f"{year}年{_HALVES[str(n)]}"
+    if kind == "M":
+        return f"{year}年{n}月"
     return f"{year}年"
 
 
@@ -184,24 +200,12 @@ def period_span(period: str):
     "2021H1", "2021", "2021-09"/"2021M09"); None when the text is no such period."""
     import calendar
     import datetime as dt
-    import re
 
-    m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4])|[-Mm](\d{1,2}))?", (period or "").strip())
-    if not m:
+    parsed = parse_period(period)
+    if parsed is None:
         return None
-    year, kind, n, month = int(m[1]), m[2], m[3], m[4]
-    if kind and kind in "Qq":
-        first, last = 3 * int(n) - 2, 3 * int(n)
-    elif kind:
-        if n not in ("1", "2"):
-            return None
-        first, last = (1, 6) if n == "1" else (7, 12)
-    elif month:
-        if not 1 <= int(month) <= 12:
-            return None
-        first = last = int(month)
-    else:
-        first, last = 1, 12
+    year, kind, n = parsed
+    first, last = {"Q": (3 * n - 2, 3 * n), "H": (6 * n - 5, 6 * n), "M": (n, n), "Y": (1, 12)}[kind]
     return dt.date(year, first, 1), dt.date(year, last, calendar.monthrange(year, last)[1])
 
 
