@@ -341,3 +341,38 @@ def test_every_date_option_is_shown_the_same_way():
     r = run("receive", "2021Q3", ".", "--at", "明天")
     assert (r.exit_code, r.output) == (2, usage_error("receive", (
         "Invalid value for '--at': 时间格式应为 YYYY-MM-DD 或 YYYY-MM-DD HH:MM，例如 2021-10-08 15:30（收到 '明天'）")))
+
+
+def test_the_group_class_shows_library_errors_by_kind():
+    from xltasks.cli import Group
+    from xltasks.core.errors import InputError, UsageError
+
+    @click.command("usage", cls=Command)
+    def usage():
+        """用法错误。"""
+        raise UsageError("参数不对")
+
+    @click.command("input", cls=Command)
+    def bad_input():
+        """输入错误。"""
+        raise InputError("缺少列", file="r.xlsx", where="任务!A1")
+
+    group = Group(commands=[usage, bad_input], context_settings={"help_option_names": ["-h", "--help"]})
+    r = CliRunner().invoke(group, ["usage"], prog_name="g")
+    assert (r.exit_code, r.output) == (2, "Error: 参数不对\n")  # a library UsageError: one line, exit 2
+    r = CliRunner().invoke(group, ["input"], prog_name="g")
+    assert (r.exit_code, r.output) == (1, "Error: r.xlsx:任务!A1: 缺少列\n")
+    r = CliRunner().invoke(group, ["-h"], prog_name="g")
+    assert (r.exit_code, r.output) == (0, "用法：g [OPTIONS] COMMAND [ARGS]...\n\n选项：\n  -h, --help  显示本帮助并退出。\n\n"
+                                          "命令：\n  input  输入错误。\n  usage  用法错误。\n")
+
+
+def test_inside_a_workspace_the_register_defaults_to_the_workspace_one(tmp_path, monkeypatch):
+    from xltasks.core.register_io import write_register
+
+    assert run("init", tmp_path / "ws", "--title", "督查", "--year", "2021").exit_code == 0
+    write_register(make_register(), tmp_path / "ws" / "register.xlsx")
+    monkeypatch.chdir(tmp_path / "ws")
+    r = run("directory", "-o", tmp_path / "units.xlsx")
+    assert (r.exit_code, r.output.splitlines()[0]) == (
+        0, f"已写出单位名录: {tmp_path / 'units.xlsx'}（单位 5 个，别名 0 个，集合 0 个）")
