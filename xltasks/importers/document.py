@@ -5,7 +5,8 @@ down (vMerge) gives its value to every row it spans, a cell merged across (gridS
 column and leaves the others empty (a section or leader-group row then looks like a one-cell row).
 Lines inside a cell (paragraphs or soft breaks) are kept apart until the column is known: unit and leader
 cells become "、"-separated lists, a line starting with "(" continuing the unit before it (004's
-余杭经济技术开发区 / (钱江经济开发区)); other cells are joined back into one text. Tables continued in
+余杭经济技术开发区 / (钱江经济开发区)); other cells are joined back into one text (cell_lines.py, which the PDF
+tables use too). Tables continued in
 another part of the document with their header repeated are read as one table. The rows go to
 `table.parse_rows`. A document without such a table (003's paragraph style) is read from its paragraphs
 by the text layouts.
@@ -24,9 +25,8 @@ from pathlib import Path
 from ..core.errors import InputError, NotADecomposition
 from .reasons import reason
 from ..core.models import Register, Warning_
-from ..core.textkeys import squash
-from . import table
-from .header import UNIT_ROLES, two_row_labels
+from .cell_lines import ROLE_OTHER, ROLE_TEXT, cell_key, header_roles, join_cell, unpad
+from .header import two_row_labels
 from .text import BLANKS as _BLANKS, clean as _clean
 
 W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
@@ -34,76 +34,6 @@ W_NS = "http://schemas.openxmlformats.org/wordprocessingml/2006/main"
 
 def _w(tag: str) -> str:
     return f"{{{W_NS}}}{tag}"
-
-
-_OPEN = "(（"
-
-# Column roles, recognised from the header cell by table's header words; a 配合单位 column is read like a
-# unit column (its cell lines become a "、" list).
-ROLE_NO = "no"
-ROLE_TEXT = "text"
-ROLE_LEADER = "leader"
-ROLE_UNITS = "units"
-ROLE_OTHER = "other"
-
-
-def column_role(header: str | None) -> str:
-    role = table.column_role(_squash(header))
-    if role in UNIT_ROLES:
-        return ROLE_UNITS  # 牵头/配合/责任单位 cells alike: their lines become a list
-    return role if role in (ROLE_NO, ROLE_TEXT, ROLE_LEADER) else ROLE_OTHER
-
-
-def header_roles(row: list[str | None]) -> list[str] | None:
-    """Roles of the columns if `row` is a header row (a task column and a unit column at least)."""
-    roles = [column_role(c) for c in row]
-    if ROLE_TEXT in roles and ROLE_UNITS in roles:
-        return roles
-    return None
-
-
-def _squash(s: str | None) -> str:
-    # squash, and the zero-width space / BOM Word leaves at a cell's ends (not whitespace to a regex) go too
-    return squash(s).strip(_BLANKS)
-
-
-_CJK = r"\u3400-\u9fff"
-_PADDED = re.compile(rf"^[{_CJK}](?:[{_BLANKS}]*[{_CJK}])+$")
-
-
-def unpad(line: str) -> str:
-    """Letter-spaced short words ("沈　昱", "序　号") lose their padding; anything else is kept as is."""
-    s = _clean(line)
-    if len(s) <= 24 and _PADDED.match(s) and len(re.sub(f"[{_BLANKS}]", "", s)) <= 8:
-        return re.sub(f"[{_BLANKS}]", "", s)
-    return s
-
-
-def unit_lines(lines: list[str]) -> list[str]:
-    """Cell lines of a unit or leader list, padding removed; a line that leaves a "(" open is joined
-    with the next (a name wrapped by the column width in a PDF). The "(钱江经济开发区)" continuation
-    line is left to units.parse_cell_lines, which also keeps the lines as the printed form."""
-    out: list[str] = []
-    for line in (unpad(x) for x in lines):
-        if not line:
-            continue
-        if out and _unclosed(out[-1]):
-            out[-1] += line
-        else:
-            out.append(line)
-    return out
-
-
-def _unclosed(s: str) -> bool:
-    return sum(s.count(c) for c in _OPEN) > sum(s.count(c) for c in ")）")
-
-
-def join_cell(lines: list[str], role: str) -> str:
-    """A cell's lines as parse_rows expects them: lists keep one item a line, texts are joined back."""
-    if role in (ROLE_UNITS, ROLE_LEADER):
-        return "\n".join(unit_lines(lines))
-    text = "".join(p for p in (_clean(x) for x in lines) if p)
-    return unpad(text) if role in (ROLE_NO, ROLE_OTHER) else text
 
 
 # ---------------------------------------------------------------------------------------------
@@ -165,7 +95,7 @@ def nested_table_lines(tbl) -> list[str]:
     grid = [row for row in grid if any(row)]
     if not grid:
         return []
-    head = [_squash(c) for c in grid[0]]
+    head = [cell_key(c) for c in grid[0]]
     if all(h in _NESTED_ROLES for h in head if h) and any(head):
         out = []
         for k, h in enumerate(head):
@@ -173,8 +103,8 @@ def nested_table_lines(tbl) -> list[str]:
             if h and values:
                 out.append(f"{_NESTED_ROLES[h]}：{'、'.join(values)}")
         return out
-    if all(_squash(row[0]) in _NESTED_ROLES for row in grid):
-        return [f"{_NESTED_ROLES[_squash(row[0])]}：{'、'.join(c for c in row[1:] if c)}" for row in grid
+    if all(cell_key(row[0]) in _NESTED_ROLES for row in grid):
+        return [f"{_NESTED_ROLES[cell_key(row[0])]}：{'、'.join(c for c in row[1:] if c)}" for row in grid
                 if any(row[1:])]
     return [c for row in grid for c in row if c]
 
@@ -305,7 +235,7 @@ def tables_to_rows(body: DocBody) -> TableRows | None:
         found = _header_of(table)
         if found is not None:
             h, roles, labels, n_header = found
-            this_key = [_squash(x) for x in labels]
+            this_key = [cell_key(x) for x in labels]
             if result is None:
                 result = TableRows(rows=[list(labels)], header_rows=1)
                 key, width, current_roles = this_key, table.width, roles
