@@ -4,6 +4,10 @@
 python-calamine (fast, no style parsing) behind the far-cell guard (core.sheetsize), formulas read straight
 from the sheet XML (sheet_xml: xlsx worksheet parts, ods content.xml), the hidden `_meta` sheet as a dict,
 and the workbook's own saved time (docProps/core.xml or meta.xml).
+
+Class Book is longer than 150 lines because: it holds the one open file and the caches its readers share
+(the inflated sheet parts, calamine's parsed sheets, the styles); each reader method is short and hands the
+parsing to sheet_xml.py or percent_formats.py.
 """
 from __future__ import annotations
 

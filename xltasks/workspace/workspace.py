@@ -12,6 +12,10 @@
 
 The operations live in rounds.py (issue/collect/compile), closures.py, status.py, trend.py and bulletin.py;
 this class only holds the paths, the config and the database connection.
+
+Class Workspace is longer than 150 lines because: it is the one object a caller holds for a workspace, and
+each of its ~35 methods is a path of the folder or a one-line hand-over to the module that does the work;
+split, the paths and operations of one folder would be looked up on several objects.
 """
 from __future__ import annotations
 
