@@ -9,9 +9,8 @@ from __future__ import annotations
 
 import datetime as dt
 
-from xlsxwriter.utility import xl_col_to_name, xl_rowcol_to_cell
-
 from ..core import rates
+from ..core.cells import cell_ref, column_letter
 from ..core.models import Register, Task
 from .rules import RuleSet
 
@@ -61,8 +60,8 @@ class DeadlineColumn:
         marked = f"{text}（{rates.OVERDUE_MARK}）"
         formula = None
         if date is not None:
-            test = rates.overdue_formula(xl_rowcol_to_cell(start, rate_col), self.as_of_ref,
-                                         xl_rowcol_to_cell(start, self.date_col))
+            test = rates.overdue_formula(cell_ref(start, rate_col), self.as_of_ref,
+                                         cell_ref(start, self.date_col))
             formula = f"IF({test},{_quoted(marked)},{_quoted(text)})"
         put(ws, start, self.col, end, marked if late else text, cell_format, formula=formula)
         return late
@@ -73,8 +72,8 @@ class DeadlineColumn:
         if rule is None:
             return
         row1 = first + 1
-        test = rates.overdue_formula(f"${xl_col_to_name(rate_col)}{row1}", self.as_of_ref,
-                                     f"${xl_col_to_name(self.date_col)}{row1}")
+        test = rates.overdue_formula(f"${column_letter(rate_col)}{row1}", self.as_of_ref,
+                                     f"${column_letter(self.date_col)}{row1}")
         ws.conditional_format(first, self.col, last, self.col,
                               {"type": "formula", "criteria": "=" + test,
                                "format": wb.add_format(rule.format_props())})
