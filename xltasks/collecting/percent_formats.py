@@ -65,7 +65,7 @@ def _xlsx_styled_cells(data: bytes, styles: frozenset[int], cols: set[int],
         # Commonest: every such attribute sits in a cell tag of the plain form <c r="…" s="…"( t="…")>,
         # which then holds no other attribute: one scan of that form finds them all, refs included.
         plain = re.findall(rb'<c r="([A-Z]{1,3})(\d+)" s="(?:' + ids + rb')"(?: t="[a-zA-Z]+")?/?>', data)
-        if len(plain) == len(re.findall(rb's="(?:' + ids + rb')"', data)):
+        if len(plain) == sum(data.count(b's="%d"' % i) for i in styles):  # counts: no regex pass
             letters_of = {letters: c for letters, c in _COLS.items() if c in cols}
             for letters, digits in plain:
                 col_i = letters_of.get(letters)

@@ -46,6 +46,8 @@ class UnitIndex:
 
 @dataclass
 class Context:
+    """What every file of one collect run is checked against: register, period, unit index."""
+
     register: Register
     period: str
     index: UnitIndex = None  # type: ignore[assignment]

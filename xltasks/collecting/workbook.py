@@ -28,6 +28,8 @@ from .sheet_xml import Formula, _iterparse, _local, _ods_formulas, _xlsx_formula
 
 @dataclass
 class Book:
+    """A returned workbook opened once (see the module doc)."""
+
     source: Source
     kind: str  # "xlsx" / "ods" / "xls"
     sheet_names: list[str]

@@ -42,6 +42,8 @@ def _split_list(value) -> list[str]:
 
 @dataclass
 class DirectoryEntry:
+    """One unit of the directory: its name, aliases, collectives and contacts."""
+
     name: str
     aliases: list[str] = field(default_factory=list)
     collectives: list[str] = field(default_factory=list)
@@ -52,6 +54,8 @@ class DirectoryEntry:
 
 @dataclass
 class Directory:
+    """The units directory (units.xlsx): who is who, and who belongs to which collective."""
+
     entries: list[DirectoryEntry] = field(default_factory=list)
     source: str = ""
 

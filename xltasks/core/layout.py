@@ -32,6 +32,8 @@ DEFAULT_ROWS_PER_TASK = 6
 
 @dataclass(frozen=True)
 class Column:
+    """One column of the 填报 sheet: its key, printed label, width and role."""
+
     key: str
     label: str
     width: float

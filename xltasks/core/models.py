@@ -54,6 +54,8 @@ class Task:
 
 @dataclass
 class Unit:
+    """A responsible unit of the register, its kind and how many tasks list it."""
+
     name: str
     kind: str
     tasks: int = 0  # tasks that list this unit
@@ -76,6 +78,8 @@ class Warning_:
 
 @dataclass
 class SourceInfo:
+    """The decomposition file a register was imported from."""
+
     path: str
     sha256: str
     layout: str
@@ -150,6 +154,8 @@ DIRECTIONS = (DIRECTION_HIGHER, DIRECTION_UPPER, DIRECTION_QUALITATIVE)
 
 @dataclass
 class Provenance:
+    """Where a merged row came from: file, its hash, sheet and row."""
+
     file: str = ""
     sha256: str = ""
     sheet: str = ""

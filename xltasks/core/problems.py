@@ -36,6 +36,8 @@ E, W = LEVEL_ERROR, LEVEL_WARNING
 
 @dataclass(frozen=True)
 class Code:
+    """One problem code of the table: level, Chinese title, message and suggested fix."""
+
     code: str
     level: str
     title: str  # short Chinese name, shown in the 问题清单 filter

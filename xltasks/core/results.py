@@ -26,6 +26,8 @@ if TYPE_CHECKING:  # the rule set is the compile stage's own type
 
 @dataclass
 class IssuedTemplate:
+    """One unit's template as issued: its path and task ids."""
+
     unit: str
     path: Path
     task_ids: list[str]
@@ -37,6 +39,8 @@ class IssuedTemplate:
 
 @dataclass
 class TemplateRun:
+    """What `make_templates` wrote: the templates, warnings and the distribution list."""
+
     issued: list[IssuedTemplate] = field(default_factory=list)
     warnings: list[str] = field(default_factory=list)
     distribution_list: Path = Path(DISTRIBUTION_LIST)
@@ -82,6 +86,8 @@ class FileResult:
 
 @dataclass
 class UnitStatus:
+    """One unit's standing in a collect run: submitted, returned or missing."""
+
     unit: str
     kind: str
     tasks: int
@@ -99,6 +105,8 @@ class UnitStatus:
 
 @dataclass
 class CollectResult:
+    """What `collect` found: every file's result, the merged progress and each unit's status."""
+
     period: str
     files: list[FileResult]
     progress: Progress
@@ -168,6 +176,8 @@ def _cell_key(cell: str) -> tuple[int, int]:
 
 @dataclass
 class IndicatorResult:
+    """One 量化指标's completion rate in the 汇编."""
+
     unit: str
     item: str
     indicator: str
@@ -178,6 +188,8 @@ class IndicatorResult:
 
 @dataclass
 class ItemResult:
+    """One 细化项目's completion rate in the 汇编."""
+
     unit: str
     item: str
     rate: Rate
@@ -187,6 +199,8 @@ class ItemResult:
 
 @dataclass
 class TaskResult:
+    """One task's completion rate and status in the 汇编."""
+
     task_id: str
     rate: Rate
     status: TaskStatus
@@ -201,6 +215,8 @@ class TaskResult:
 
 @dataclass
 class CompileResult:
+    """What `compile_workbook` wrote and the rates it computed."""
+
     path: Path
     as_of: dt.date
     expected: float

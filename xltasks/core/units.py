@@ -207,6 +207,8 @@ _PAREN_AT_END = re.compile(r"^(?P<base>.+?)[(（](?P<inner>[^()（）]+)[)）]$"
 
 @dataclass(frozen=True)
 class ParenInfo:
+    """The parenthesis at the end of a unit name, and what kind of note it is."""
+
     base: str
     inner: str
     kind: str  # one of PAREN_*

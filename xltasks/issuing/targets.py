@@ -19,6 +19,8 @@ from ..core.units import cn_to_int
 
 @dataclass
 class Proposal:
+    """An indicator proposed from a task's text: name, target and unit."""
+
     name: str  # 指标名称
     target: float  # 目标值 as printed (the multiplier stays in the unit: 12万名 → 12, 万名)
     measure_unit: str  # 计量单位

@@ -61,9 +61,11 @@ def error_values(subject: Subject):
 def bidi_controls(subject: Subject):
     sheet = subject.sheet
     out = []
-    search = BIDI.search
-    for r, k, v in _entry_texts(subject):
-        if not v.isascii() and search(v):
+    texts = list(_entry_texts(subject))
+    if BIDI.search("\n".join(v for _, _, v in texts)) is None:
+        return out  # the common case: one search over all the text, none per cell
+    for r, k, v in texts:
+        if BIDI.search(v):
             names = "、".join(sorted({f"U+{ord(ch):04X}" for ch in BIDI.findall(v)}))
             out.append(subject.problem("bidi-control", sheet=L.SHEET_ENTRY, cell=sheet.ref(r, k), label=L.LABELS[k],
                                        chars=names))
