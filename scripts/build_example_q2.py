@@ -57,13 +57,12 @@ def q2_name(name: str) -> str:
 
 
 def main(argv: list[str] | None = None) -> int:
-    from xltasks.collecting.merge import collect
     from xltasks.compiling.matching import match_to_register
     from xltasks.compiling.reader import read_compilation
     from xltasks.compiling.to_progress import to_progress
     from xltasks.core.models import Progress
     from xltasks.core.register_io import load_register
-    from xltasks.issuing.example import build_returns
+    from xltasks.issuing.example import build_returns, check_returns
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
     ap.add_argument("--out", default=str(EXAMPLE / "returns_2021Q2"), help="folder for the returns (rebuilt)")
@@ -84,11 +83,7 @@ def main(argv: list[str] | None = None) -> int:
         for p in paths:
             shutil.move(str(p), (late if f"_{LATE_UNIT}_" in p.name else out) / q2_name(p.name))
     print(f"已写出 {len(paths)} 个单位的 2021Q2 报回文件（共 {len(q2.rows)} 行）: {out}；逾期报送的一份: {late}")
-    result = collect([out, late], register, PERIOD)
-    s = result.stats()
-    print(f"collect: 文件 {s['files']}，采用 {s['accepted']}，退回 {s['rejected']}，错误 {s['errors']}，"
-          f"已报送单位 {s['reported_units']}，行 {s['rows']}")
-    return 1 if s["errors"] or s["rejected"] else 0
+    return check_returns([out, late], register, PERIOD)
 
 
 if __name__ == "__main__":

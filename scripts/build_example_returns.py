@@ -25,8 +25,7 @@ def main(argv: list[str] | None = None) -> int:
     from xltasks.compiling.matching import match_to_register
     from xltasks.compiling.reader import read_compilation
     from xltasks.compiling.to_progress import to_progress
-    from xltasks.issuing.example import build_returns, plan_returns
-    from xltasks.collecting.merge import collect
+    from xltasks.issuing.example import build_returns, check_returns, plan_returns
     from xltasks.core.register_io import load_register
 
     ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
@@ -47,11 +46,7 @@ def main(argv: list[str] | None = None) -> int:
     if plan.skipped_tasks:
         print(f"  台账中没有的任务（未写入）: {'、'.join(plan.skipped_tasks)}")
 
-    result = collect([args.out], register, PERIOD)
-    s = result.stats()
-    print(f"collect: 文件 {s['files']}，采用 {s['accepted']}，退回 {s['rejected']}，错误 {s['errors']}，"
-          f"警告 {s['warnings']}，已报送单位 {s['reported_units']}，未报送 {s['missing_units']}，行 {s['rows']}")
-    return 1 if s["errors"] or s["rejected"] else 0
+    return check_returns([args.out], register, PERIOD)
 
 
 if __name__ == "__main__":

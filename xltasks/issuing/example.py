@@ -197,3 +197,14 @@ def build_returns(register: Register, progress: Progress, out_dir, *, period: st
     finally:
         if tmp is not None:
             shutil.rmtree(tmp, ignore_errors=True)
+
+
+def check_returns(folders, register: Register, period: str) -> int:
+    """Collect the example returns just written and print what collect made of them: 0 when every file was
+    accepted without an error (the example must pass its own checks), 1 otherwise."""
+    from ..collecting.merge import collect
+
+    s = collect(folders, register, period).stats()
+    print(f"collect: 文件 {s['files']}，采用 {s['accepted']}，退回 {s['rejected']}，错误 {s['errors']}，"
+          f"警告 {s['warnings']}，已报送单位 {s['reported_units']}，未报送 {s['missing_units']}，行 {s['rows']}")
+    return 1 if s["errors"] or s["rejected"] else 0
