@@ -43,6 +43,7 @@ _RATE_INPUTS = ("target", "current", "self_rate", "direction")
 _PATTERNS: dict[tuple[int, ...], frozenset[str]] = {}
 _EXPECTED: dict[tuple, frozenset[str]] = {}
 _WRITTEN: dict[tuple, frozenset[bytes]] = {}
+_TEMPLATES: dict[tuple[int, ...], list[str]] = {}  # the formulas per input columns, the row left open
 _CACHE_LIMIT = 200_000  # bounded: hostile sheets vary both columns and rows
 
 
@@ -75,7 +76,12 @@ def written_formulas(cols, r: int) -> frozenset[bytes]:
     if found is None:
         row = str(r + 1)
         out = set()
-        for text in _template_formulas(key_cols):
+        templates = _TEMPLATES.get(key_cols)
+        if templates is None:
+            templates = _template_formulas(key_cols)
+            if len(_TEMPLATES) < _CACHE_LIMIT:
+                _TEMPLATES[key_cols] = templates
+        for text in templates:
             escaped = text.replace(_ROW_TOKEN, row).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             out.add(escaped.encode("utf-8"))
             out.add(escaped.encode("ascii", "xmlcharrefreplace"))
