@@ -143,7 +143,9 @@ def excel_text(value) -> str:
     """The text a cell written by `write_text` holds: cleaned of XML-illegal characters, cut to Excel's
     32,767-character cell limit. A check of a returned cell against the register compares with this, since
     the template could hold no more (the register itself keeps the whole text)."""
-    text, _ = clean_text("" if value is None else str(value))
+    text = value if type(value) is str else "" if value is None else str(value)
+    if _ILLEGAL_XML.search(text) is not None:  # rare: one search, the substitution only when needed
+        text = _ILLEGAL_XML.sub("", text)
     return text[:EXCEL_CELL_LIMIT] if len(text) > EXCEL_CELL_LIMIT else text
 
 
