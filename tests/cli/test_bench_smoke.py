@@ -76,8 +76,9 @@ def test_one_core_comparison_runs_both_sides(tmp_path):
         shutil.copy(f, returns / f.name)
     r = mod.measure(repeat=1, returns=returns)
     assert r["files"] == 2 and r["cpu"] == 0
-    for key in ("naive", "collect", "collect_reports"):
+    for key in ("naive", "collect", "collect_reports", "floor"):
         assert r[f"{key}_s"] > 0 and r[f"{key}_cpu_s"] > 0 and len(r["all_s"][key]) == 1
     assert r["ratio"] == r["collect_s"] / r["naive_s"]
     shown = mod.table(r)
     assert "CPU 0" in shown and "naive merge" in shown and f"{r['ratio']:.3f}×" in shown
+    assert "reading floor" in shown and f"{r['floor_s']:.3f}" in shown
