@@ -1,4 +1,4 @@
-"""Rule sets (着色规则): loading, validation and the city examples (their Excel side: test_highlights.py)."""
+"""Rule sets (着色规则): loading, validation and the city examples (their Excel side: test_colours.py)."""
 from __future__ import annotations
 
 import datetime as dt

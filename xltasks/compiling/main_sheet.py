@@ -23,7 +23,7 @@ from .blocks import items_of, joined_narrative
 from .deadlines import DeadlineColumn, has_deadlines
 from .figures import NO_SECTION, leader_key, unit_key
 from .formats import LINE_HEIGHT, MAX_ROW_HEIGHT, Formats, put, spread
-from .highlights import conditional_formats
+from .colours import conditional_formats
 from .history import CompilationHistory
 from .rules import RuleSet
 

@@ -2,8 +2,8 @@
 
 The workbook's sheets are written by main_sheet.py (汇编), summary.py (汇总), legend.py (图例) and, in a
 workspace, trend.py (趋势); the task blocks are computed first in pure Python (blocks.py), the formats are in
-formats.py and the colours in highlights.py. Where each column and row is: core/layout.py (the reader of an
-old 汇编 uses the same facts).
+formats.py, the colours in colours.py and the 完成时限 column in deadlines.py. Where each column and row is:
+core/layout.py (the reader of an old 汇编 uses the same facts).
 """
 from __future__ import annotations
 

@@ -7,7 +7,7 @@ import datetime as dt
 import pytest
 
 from tests.recalc import compare_with_libreoffice
-from xltasks.compiling.highlights import condition_formula
+from xltasks.compiling.colours import condition_formula
 from xltasks.compiling.rules import CONDITIONS, rules_from_dict
 from xltasks.core import rates
 from xltasks.core.xlsx import new_workbook, write_text
