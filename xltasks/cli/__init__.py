@@ -95,7 +95,8 @@ def main(ctx: click.Context, verbose: bool) -> None:
     以附带的示例走一遍完整流程：
       xltasks import workbooks/example/source/hangzhou_2021_decomposition.txt -o register.xlsx
       xltasks templates --register register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
-      xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx --report report.xlsx
+      xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx \\
+          --report report.xlsx
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30
     """
     ctx.meta["xltasks.verbose"] = verbose

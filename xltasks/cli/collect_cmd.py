@@ -40,7 +40,8 @@ def collect_cmd(ctx, dirs, register_path, period, output, report_path, json_path
     示例：
       xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx \\
           --report report.xlsx --json report.json
-      xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx --password 口令
+      xltasks collect returns/ --register register.xlsx --period 2021Q3 -o merged.xlsx \\
+          --password 口令
 
     报送的文件一律按不可信处理：压缩炸弹、加密文件（未给 --password 时）、含 XML DOCTYPE/实体声明的文件
     以及不是工作簿的文件只列为问题并退回，不会解析；同一文件夹中的正常文件照常汇总。

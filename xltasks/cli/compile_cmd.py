@@ -31,7 +31,8 @@ def compile_cmd(ctx: click.Context, merged: Path | None, register_path: Path | N
     \b
     示例：
       xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30
-      xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30 --rules suqian --pdf
+      xltasks compile merged.xlsx --register register.xlsx -o 汇编.xlsx --as-of 2021-09-30 \\
+          --rules suqian --pdf
 
     在工作区内只需给出期次：截至日期和着色规则取自 xltasks.toml，汇编另有上期完成率、变化、“趋势”表，
     已销号任务和逾期报送的单位均有标注：

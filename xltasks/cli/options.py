@@ -11,12 +11,15 @@ This module is imported by every command module, so it stays light (no openpyxl,
 from __future__ import annotations
 
 import datetime as dt
+import inspect
 import os
 import re
 from pathlib import Path
 from typing import Callable, Iterable
 
 import click
+
+from .help_text import display_width, short_help, wrap_text
 
 # ---------------------------------------------------------------------------------------------------
 # Chinese help: headings, the -h/--help line
@@ -29,27 +32,64 @@ _EXTRA = re.compile(r"  \[([^\[\]]*)\]$")  # what click appends to an option's h
 _EXTRA_WORDS = (("default: ", "默认："), ("env var: ", "环境变量："), ("required", "必填"))
 
 
-def _chinese_extra(help_text: str) -> str:
+def _chinese_extra(help_text: str) -> tuple[str, str]:
+    """An option's help and click's note after it ("  [default: auto; required]"), the note in Chinese."""
     m = _EXTRA.search(help_text)
     if not m:
-        return help_text
+        return help_text, ""
     parts = m[1].split("; ")
     for english, chinese in _EXTRA_WORDS:
         parts = [chinese + p[len(english):] if p.startswith(english) else p for p in parts]
-    return f"{help_text[:m.start()]}［{'；'.join(parts)}］"
+    return help_text[:m.start()], f"［{'；'.join(parts)}］"
 
 
 class HelpFormatter(click.HelpFormatter):
-    """click's formatter with Chinese headings (用法 / 选项 / 命令), in --help and above a usage error alike."""
+    """click's formatter with Chinese headings (用法 / 选项 / 命令), in --help and above a usage error alike, and
+    text wrapped for Chinese (help_text.py): measured in display columns, broken between CJK characters."""
 
     def write_usage(self, prog: str, args: str = "", prefix: str | None = None) -> None:
-        super().write_usage(prog, args, USAGE_PREFIX if prefix is None else prefix)
+        """click's usage line, measured in display columns (用法： takes six)."""
+        prefix = USAGE_PREFIX if prefix is None else prefix
+        head = f"{'':>{self.current_indent}}{prefix}{prog}"
+        if not args:
+            self.write(head + "\n")
+            return
+        if self.width - display_width(head) - 1 >= 20:  # the arguments fit beside the program's name
+            first, indent = head + " ", " " * (display_width(head) + 1)
+        else:
+            self.write(head + "\n")
+            first = indent = " " * (max(self.current_indent, display_width(prefix)) + 4)
+        self.write(wrap_text(args, self.width, first, indent) + "\n")
 
     def write_heading(self, heading: str) -> None:
         self.write(f"{'':>{self.current_indent}}{HEADINGS.get(heading, heading)}：\n")
 
+    def write_text(self, text: str) -> None:
+        indent = " " * self.current_indent
+        self.write(wrap_text(text, self.width, indent, indent, preserve_paragraphs=True) + "\n")
+
     def write_dl(self, rows, col_max: int = 30, col_spacing: int = 2) -> None:
-        super().write_dl([(term, _chinese_extra(text)) for term, text in rows], col_max, col_spacing)
+        """click's definition list (options, commands), its columns measured in display columns; click's note
+        (［默认：…］) is never broken: it ends the last line, or stands on a line of its own."""
+        rows = list(rows)
+        first_col = min(max((display_width(term) for term, _ in rows), default=0), col_max) + col_spacing
+        margin = " " * (first_col + self.current_indent)
+        text_width = max(self.width - first_col - self.current_indent, 10)
+        for term, text in rows:
+            self.write(f"{'':>{self.current_indent}}{term}")
+            if not text:
+                self.write("\n")
+                continue
+            if display_width(term) <= first_col - col_spacing:
+                self.write(" " * (first_col - display_width(term)))
+            else:
+                self.write("\n" + margin)
+            text, note = _chinese_extra(text)
+            lines = wrap_text(text, text_width, preserve_paragraphs=True).splitlines() or [""]
+            if note and display_width(lines[-1] + note) > text_width and lines[-1]:
+                lines.append("")
+            lines[-1] += note
+            self.write("".join(f"{margin if k else ''}{line}\n" for k, line in enumerate(lines)))
 
 
 class Context(click.Context):
@@ -60,6 +100,12 @@ class ChineseHelp:
     """Mixed into the command and the group classes: Chinese headings and -h/--help line."""
 
     context_class = Context
+
+    def get_short_help_str(self, limit: int = 45) -> str:
+        """The line in the group's list of commands, cut to `limit` display columns (click counts characters)."""
+        if self.short_help or not self.help or self.deprecated:  # type: ignore[attr-defined]
+            return super().get_short_help_str(limit)  # type: ignore[misc]
+        return short_help(inspect.cleandoc(self.help), limit)  # type: ignore[attr-defined]
 
     def get_help_option(self, ctx: click.Context) -> click.Option | None:
         option = super().get_help_option(ctx)  # type: ignore[misc]

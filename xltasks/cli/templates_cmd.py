@@ -52,8 +52,8 @@ def templates_command(ctx, register, register_path, out_dir, period, deadline, d
     \b
     示例：
       xltasks templates --register register.xlsx -o templates/ --period 2021Q3 --deadline 2021-10-10
-      xltasks templates --register register.xlsx -o templates/ --period 2021Q4 --directory units.xlsx \\
-          --previous merged_2021Q3.xlsx --units 市建委,市商务局
+      xltasks templates --register register.xlsx -o templates/ --period 2021Q4 \\
+          --directory units.xlsx --previous merged_2021Q3.xlsx --units 市建委,市商务局
 
     在工作区内只需给出期次：模板写入期次文件夹，截止日期取自 xltasks.toml，按各单位往期最近一次采用的
     报送预填，已销号的任务不再下发：
