@@ -143,7 +143,7 @@ def bench(work: Path, *, units: int = 100, repeat: int = 60) -> dict:
 
     from xltasks.collecting.intake import sources_of
     from xltasks.collecting.validate import Context, UnitIndex, check_file
-    from xltasks.web.app import create_app
+    from xltasks.web.app import Limits, create_app
     from xltasks.web.server import background_server
 
     root = Path(__file__).resolve().parent.parent
@@ -157,7 +157,8 @@ def bench(work: Path, *, units: int = 100, repeat: int = 60) -> dict:
     register = site.register()
     [checked] = [check_file(s, Context(register=register, period=PERIOD, index=UnitIndex(register)))
                  for s in sources_of(sample)]
-    app = create_app(site)
+    # one unit sends `repeat` uploads back to back: far past a real unit's rate limit, which is not measured here
+    app = create_app(site, limits=Limits(unit_uploads=repeat + 1))
     tokens = app.state.web.store.ensure_tokens([checked.unit], PERIOD)
     with background_server(app) as base:
         times = latency(base, tokens[checked.unit], sample, repeat)

@@ -50,11 +50,16 @@ def csrf_of(html: str, name: str = "csrf") -> str:
     return m.group(1)
 
 
+def setup_code(client: TestClient) -> str:
+    """The first start's one-time code, which `xltasks serve` prints on its console."""
+    return client.app.state.web.setup_code
+
+
 def sign_in(client: TestClient, password: str = PASSWORD) -> None:
     page = client.get("/setup")
     if "设置督查室密码" in page.text:
-        r = client.post("/setup", data={"csrf": csrf_of(page.text), "password": password, "again": password},
-                        follow_redirects=False)
+        r = client.post("/setup", data={"csrf": csrf_of(page.text), "code": setup_code(client), "password": password,
+                                        "again": password}, follow_redirects=False)
     else:
         page = client.get("/login")
         r = client.post("/login", data={"csrf": csrf_of(page.text), "password": password}, follow_redirects=False)

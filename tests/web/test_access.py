@@ -5,7 +5,7 @@ import re
 
 from starlette.testclient import TestClient
 
-from tests.web.conftest import LOCAL, PASSWORD, PERIOD, csrf_of, sign_in
+from tests.web.conftest import LOCAL, PASSWORD, PERIOD, csrf_of, setup_code, sign_in
 from xltasks.web.app import PASSWORD_KEY, SESSION_COOKIE
 from xltasks.web.security import check_password, hash_password
 
@@ -26,9 +26,11 @@ def test_first_start_asks_for_a_password_and_refuses_a_short_one(anon):
     r = anon.get("/", follow_redirects=False)
     assert r.status_code == 303 and r.headers["location"].startswith("/setup")
     page = anon.get("/setup")
-    r = anon.post("/setup", data={"csrf": csrf_of(page.text), "password": "short", "again": "short"})
+    r = anon.post("/setup", data={"csrf": csrf_of(page.text), "code": setup_code(anon), "password": "short",
+                                  "again": "short"})
     assert r.status_code == 400 and "密码至少 8 位" in r.text
-    r = anon.post("/setup", data={"csrf": csrf_of(page.text), "password": "abcdefgh1", "again": "abcdefgh2"})
+    r = anon.post("/setup", data={"csrf": csrf_of(page.text), "code": setup_code(anon), "password": "abcdefgh1",
+                                  "again": "abcdefgh2"})
     assert "两次输入的密码不一致" in r.text
 
 
@@ -80,8 +82,8 @@ def test_login_next_never_leaves_the_site(app, office):
 
 def test_session_cookie_is_signed_httponly_and_samesite(app, anon):
     page = anon.get("/setup")
-    r = anon.post("/setup", data={"csrf": csrf_of(page.text), "password": PASSWORD, "again": PASSWORD},
-                  follow_redirects=False)
+    r = anon.post("/setup", data={"csrf": csrf_of(page.text), "code": setup_code(anon), "password": PASSWORD,
+                                  "again": PASSWORD}, follow_redirects=False)
     cookie = r.headers["set-cookie"]
     assert cookie.startswith(SESSION_COOKIE + "=") and "httponly" in cookie.lower()
     assert "samesite=strict" in cookie.lower()

@@ -158,3 +158,33 @@ def test_unit_uploads_and_the_office_board_follows(browser, site, returns):
         assert "市发改委" in text and "有错误退回" in text and "市农业农村局" in text
         for hidden in ("退出登录", "代单位上传", "选择文件", "总览"):
             assert hidden not in text, hidden
+
+
+def test_a_refused_upload_shows_its_reason_in_the_page(browser, site, returns):
+    """Past the unit's upload limit the 429 answer's reason comes into the page (htmx swaps only 2xx by
+    default; app.js lets a refused upload's fragment through), as does the 400 of an empty upload."""
+    import dataclasses
+
+    from selenium.webdriver.common.by import By
+    from selenium.webdriver.support.ui import WebDriverWait
+
+    from xltasks.web.app import Limits
+
+    app = create_app(site, limits=dataclasses.replace(Limits(), unit_uploads=1))
+    token = app.state.web.store.ensure_tokens(["市交通局"], PERIOD)["市交通局"]
+    with background_server(app) as base:
+        browser.get(f"{base}/u/{token}")
+        box = browser.find_element(By.CSS_SELECTOR, "input[type=file]")
+        box.send_keys(str(returns["市交通局"]))
+        browser.find_element(By.CSS_SELECTOR, ".upload-box button").click()
+        WebDriverWait(browser, WAIT_S).until(lambda d: "已接收：" in d.find_element(By.ID, "result").text)
+        box = browser.find_element(By.CSS_SELECTOR, "input[type=file]")
+        box.clear()
+        box.send_keys(str(returns["市交通局"]))
+        browser.find_element(By.CSS_SELECTOR, ".upload-box button").click()
+        WebDriverWait(browser, WAIT_S).until(lambda d: "达到上限" in d.find_element(By.ID, "result").text)
+        result = browser.find_element(By.ID, "result").text
+        assert "本单位 10 分钟内已上传 1 次，达到上限，本次未接收。请 10 分钟后" in result
+        assert browser.current_url.endswith(token) and "本单位的报送记录" in result
+        assert len(app.state.web.store.uploads(PERIOD, "市交通局")) == 1
+        shot(browser, "9-unit-upload-limit")

@@ -2,6 +2,9 @@
 and really serves the workspace over HTTP (uvicorn)."""
 from __future__ import annotations
 
+import contextlib
+import os
+import re
 import socket
 import subprocess
 import sys
@@ -13,6 +16,7 @@ from click.testing import CliRunner
 from xltasks.cli import main
 from xltasks.cli.serve_cmd import is_loopback
 from xltasks.web.app import PASSWORD_KEY
+from xltasks.web.security import hash_password
 from xltasks.web.store import Store
 
 
@@ -41,23 +45,75 @@ def free_port() -> int:
         return s.getsockname()[1]
 
 
-def test_serve_starts_on_127_0_0_1(site):
+@contextlib.contextmanager
+def serving(site, *options: str):
+    """`xltasks serve` in a process of its own; yields (base URL, what it printed before serving)."""
     port = free_port()
-    proc = subprocess.Popen([sys.executable, "-m", "xltasks", "serve", str(site.root), "--port", str(port)],
-                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True)
+    proc = subprocess.Popen([sys.executable, "-m", "xltasks", "serve", str(site.root), "--port", str(port), *options],
+                            stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
+                            env={**os.environ, "PYTHONUNBUFFERED": "1"})
     try:
+        printed = []
+        while not printed or "按 Ctrl+C 停止" not in printed[-1]:
+            line = proc.stdout.readline()
+            assert line, "serve ended before serving: " + "".join(printed)
+            printed.append(line)
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/setup", timeout=5) as r:
-                    page = r.read().decode("utf-8")
-                break
+                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.js", timeout=5):
+                    break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.3)
-        assert "设置督查室密码" in page
+        yield f"http://127.0.0.1:{port}", "".join(printed)
     finally:
         proc.terminate()
-        out, _ = proc.communicate(timeout=10)
-    assert f"http://127.0.0.1:{port}/" in out
+        proc.communicate(timeout=10)
+
+
+def get(url: str, headers: dict | None = None, opener=None):
+    request = urllib.request.Request(url, headers=headers or {})
+    with (opener.open if opener else urllib.request.urlopen)(request, timeout=5) as r:
+        return r.read().decode("utf-8"), r.headers
+
+
+def test_serve_starts_on_127_0_0_1(site):
+    with serving(site) as (base, printed):
+        page, _ = get(f"{base}/setup")
+        assert "设置督查室密码" in page
+    assert f"{base}/" in printed
+
+
+def test_serve_prints_the_one_time_code_and_ignores_forwarded_headers(site):
+    import http.cookiejar
+    import urllib.parse
+
+    with serving(site) as (base, printed):
+        [code] = re.findall(r"/setup\?code=([A-Z2-9]{4}-[A-Z2-9]{4})", printed)
+        assert f"一次性验证码 {code}" in printed
+        # uvicorn's own default would trust X-Forwarded-For from 127.0.0.1: serve turns that off, so a local
+        # process cannot pose as another address, nor a proxy set up without the option hide the visitor
+        browser = urllib.request.build_opener(urllib.request.HTTPCookieProcessor(http.cookiejar.CookieJar()))
+        forwarded = {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"}
+        page, headers = get(f"{base}/setup?code={code}", forwarded, browser)
+        assert f'name="code" value="{code}"' in page and "secure" not in headers["set-cookie"].lower()
+        form = {"csrf": re.search(r'name="csrf" value="([^"]+)"', page).group(1), "code": code,
+                "password": "督查室-2021-secret", "again": "督查室-2021-secret"}
+        with browser.open(urllib.request.Request(f"{base}/setup", data=urllib.parse.urlencode(form).encode()),
+                          timeout=10) as r:
+            assert r.url.endswith("/") and "总览" in r.read().decode("utf-8")
+    assert Store(site.db_path).setting(PASSWORD_KEY) is not None
+
+
+def test_serve_behind_an_https_proxy(site):
+    r = CliRunner().invoke(main, ["serve", str(site.root), "--behind-https-proxy", "*"])
+    assert r.exit_code == 2 and "不是 IP 地址或网段" in r.output
+    r = CliRunner().invoke(main, ["serve", str(site.root), "--behind-https-proxy", "127.0.0.1"])
+    assert r.exit_code == 2 and "经反向代理对外提供之前须先设置督查室密码" in r.output
+    Store(site.db_path).set_setting(PASSWORD_KEY, hash_password("督查室-2021-secret"))
+    with serving(site, "--behind-https-proxy", "127.0.0.1") as (base, printed):
+        page, headers = get(f"{base}/login", {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
+        assert "登录" in page and "; secure" in headers["set-cookie"].lower()
+    assert "经 HTTPS 反向代理提供" in printed and "/setup?code=" not in printed

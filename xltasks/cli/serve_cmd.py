@@ -6,6 +6,7 @@ from pathlib import Path
 
 import click
 
+from ..web.security import UNIT_UPLOADS, UPLOAD_WINDOW_S  # stdlib only: `xltasks --help` loads this module
 from .options import Command
 
 
@@ -24,7 +25,12 @@ def is_loopback(host: str) -> bool:
               help="监听地址。默认只有本机能打开；要让各单位在内网访问，用本机的内网地址或 0.0.0.0（须先设置督查室密码）。")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
 @click.option("--set-password", is_flag=True, help="先在终端设置（或更改）督查室登录密码，再启动。")
-def serve_cmd(workspace, host, port, set_password):
+@click.option("--behind-https-proxy", "proxies", metavar="地址", multiple=True,
+              help="经本单位的 HTTPS 反向代理（如 nginx）对外提供时，写代理的 IP 地址（或网段，可重复）："
+                   "登录 Cookie 只经 HTTPS 发送，只信任来自这些地址的 X-Forwarded-For/Proto。见 README。")
+@click.option("--upload-limit", type=click.IntRange(1, 100000), default=None, metavar="次数",
+              help=f"每个单位每 {UPLOAD_WINDOW_S // 60} 分钟最多上传的次数（默认 {UNIT_UPLOADS}）。")
+def serve_cmd(workspace, host, port, set_password, proxies, upload_limit):
     """在本机启动督查网页：督查室看总览、台账、下发模板、报送情况、编制汇编；各单位凭专属链接上传报送表，
     当场看到检查结果。
 
@@ -33,14 +39,23 @@ def serve_cmd(workspace, host, port, set_password):
       xltasks serve                      # 当前目录（或其上级）的工作区，http://127.0.0.1:8000/
       xltasks serve 督查2021 --port 8080
       xltasks serve 督查2021 --host 0.0.0.0 --set-password   # 内网可访问
+      xltasks serve 督查2021 --behind-https-proxy 127.0.0.1     # 本机 nginx 提供 HTTPS
 
-    不连互联网，不加载任何外部资源。首次打开督查室页面时设置密码（只能在本机设置）。
+    不连互联网，不加载任何外部资源。首次打开督查室页面时设置密码（只能在本机，凭终端显示的一次性验证码）。
     """
+    import dataclasses
+
     from ..web.adapter import open_site
-    from ..web.app import PASSWORD_KEY, create_app
-    from ..web.security import hash_password, password_problem
+    from ..web.app import PASSWORD_KEY, Limits, create_app, proxy_network
+    from ..web.security import hash_password, new_setup_code, password_problem
     from ..web.store import Store
 
+    for address in proxies:
+        try:
+            proxy_network(address)
+        except ValueError:
+            raise click.BadParameter(f"“{address}”不是 IP 地址或网段（例如 127.0.0.1、10.0.0.0/24）",
+                                     param_hint="--behind-https-proxy") from None
     site = open_site(workspace)
     store = Store(site.db_path)
     if set_password:
@@ -55,14 +70,25 @@ def serve_cmd(workspace, host, port, set_password):
     if not is_loopback(host) and not has_password:
         raise click.UsageError(f"监听 {host}（本机以外也能访问）之前须先设置督查室密码：加 --set-password，"
                                f"或先不加 --host 启动、在本机浏览器中设置密码")
+    if proxies and not has_password:
+        raise click.UsageError("经反向代理对外提供之前须先设置督查室密码：加 --set-password")
     import uvicorn
 
-    app = create_app(site)
+    limits = Limits() if upload_limit is None else dataclasses.replace(Limits(), unit_uploads=upload_limit)
+    setup_code = new_setup_code()
+    app = create_app(site, limits=limits, https_proxies=proxies, setup_code=setup_code)
     shown = "127.0.0.1" if host in ("0.0.0.0", "::") else host
     click.echo(f"工作区：{site.root}（{site.title}）")
-    click.echo(f"用浏览器打开 http://{shown}:{port}/ " + ("" if has_password else "（首次打开请设置督查室密码）"))
+    if has_password:
+        click.echo(f"用浏览器打开 http://{shown}:{port}/")
+    else:
+        click.echo(f"首次使用：在本机浏览器打开 http://{shown}:{port}/setup?code={setup_code} 设置督查室密码"
+                   f"（一次性验证码 {setup_code}，本次启动有效）")
+    if proxies:
+        click.echo(f"经 HTTPS 反向代理提供：登录 Cookie 只经 HTTPS 发送；只信任 {'、'.join(proxies)} 转发的访问者地址。")
     click.echo("按 Ctrl+C 停止。")
-    uvicorn.run(app, host=host, port=port, log_level="warning")
+    # forwarded headers are the app's business (create_app): uvicorn's own default trusts 127.0.0.1's
+    uvicorn.run(app, host=host, port=port, log_level="warning", proxy_headers=False)
 
 
 COMMANDS = [serve_cmd]

@@ -11,6 +11,7 @@ import contextlib
 import datetime as dt
 import ipaddress
 import urllib.parse
+from collections.abc import Sequence
 from dataclasses import dataclass
 from functools import wraps
 
@@ -29,8 +30,8 @@ from ..core.errors import XltasksError
 from ..core.texts import TEMPLATES_DIR
 from .adapter import Site
 from .intake import Intake
-from .security import (BodyLimit, BodyTooLarge, Throttle, check_password, hash_password, new_csrf, password_problem,
-                       same_token, too_large_page)
+from .security import (UNIT_UPLOADS, UPLOAD_WINDOW_S, BodyLimit, BodyTooLarge, Throttle, check_password, hash_password, new_csrf, new_setup_code,
+                       password_problem, same_setup_code, same_token, too_large_page, wait_label)
 from .store import Store
 
 WEB_TEMPLATES = TEMPLATES_DIR / "web"
@@ -41,12 +42,20 @@ PASSWORD_KEY = "office_password"
 
 @dataclass(frozen=True)
 class Limits:
-    """Upload limits (the refusal messages name them)."""
+    """Upload and rate limits (the refusal messages name them). The rates are per process, in memory."""
 
     file_bytes: int = 30 * 1024 * 1024  # one uploaded file
     body_bytes: int = 110 * 1024 * 1024  # one request, all files together
     unit_files: int = 10  # files per upload through a unit's link
     office_files: int = 300  # files per upload by the office
+    unit_uploads: int = UNIT_UPLOADS  # per unit within upload_window_s (see security.py for why 30)
+    upload_window_s: int = UPLOAD_WINDOW_S
+    # unknown or revoked links tried from one address: an old link clicked again is a handful; past this the
+    # address waits (every /u/ page, so that a guess cannot tell a live link by its answer)
+    link_misses: int = 20
+    miss_window_s: int = 600
+    sign_in_failures: int = 5  # wrong passwords (or first-start codes) per address ...
+    sign_in_window_s: int = 300  # ... within 5 minutes
 
     def mib(self, n: int) -> str:
         return f"{n / (1024 * 1024):g} MB"
@@ -60,7 +69,10 @@ class Web:
         self.store = Store(site.db_path)
         self.intake = Intake(site, self.store)
         self.limits = limits
-        self.throttle = Throttle()
+        self.throttle = Throttle(limits.sign_in_failures, limits.sign_in_window_s)
+        self.upload_throttle = Throttle(limits.unit_uploads, limits.upload_window_s)
+        self.link_throttle = Throttle(limits.link_misses, limits.miss_window_s)
+        self.setup_code = ""
         self.templates = Jinja2Templates(directory=str(WEB_TEMPLATES))
         env = self.templates.env
         env.filters["period_label"] = layout.period_label
@@ -85,6 +97,16 @@ class Web:
 
 def web_of(request: Request) -> Web:
     return request.app.state.web
+
+
+def client_address(request: Request) -> str:
+    """The visitor's address: the TCP peer, or behind a trusted proxy what it forwarded (create_app)."""
+    return request.client.host if request.client else "?"
+
+
+def too_many(seconds: int, message: str) -> HTTPException:
+    """A 429 refusal: its Chinese message (which names the wait) and Retry-After."""
+    return HTTPException(429, message, headers={"Retry-After": str(seconds)})
 
 
 # --- the office session ------------------------------------------------------------------------------------
@@ -140,17 +162,25 @@ def _is_local(request: Request) -> bool:
 
 
 async def setup_page(request: Request):
-    """First start: the office sets its password (from this machine only)."""
+    """First start: the office sets its password, from this machine only and with the one-time code that
+    `xltasks serve` printed on its console (a proxy on this machine would make every visitor look local)."""
     web = web_of(request)
     if web.password_hash() is not None:
         return RedirectResponse("/login", status_code=303)
     if not _is_local(request):
         raise HTTPException(403, "首次设置密码只能在运行 xltasks 的这台电脑上进行（浏览器打开 http://127.0.0.1:端口/）")
+    who = client_address(request)
     error = ""
     if request.method == "POST":
         form = await request.form(max_files=0, max_fields=10)
         if not same_token(form.get("csrf"), request.session.get("setup_csrf")):
             raise HTTPException(403, "表单已过期或来源不明，操作未执行。请刷新页面后重试。")
+        wait = web.throttle.retry_after(who)
+        if wait:
+            raise too_many(wait, f"验证码错误次数过多，请 {wait_label(wait)}后再试。")
+        if not same_setup_code(form.get("code"), web.setup_code):
+            web.throttle.hit(who)
+            raise HTTPException(403, "一次性验证码不正确。验证码显示在启动 xltasks serve 的终端窗口中。")
         password, again = str(form.get("password", "")), str(form.get("again", ""))
         error = password_problem(password, again)
         if not error:
@@ -159,7 +189,7 @@ async def setup_page(request: Request):
             return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
     request.session["setup_csrf"] = request.session.get("setup_csrf") or new_csrf()
     return web.render(request, "setup.html", error=error, setup_csrf=request.session["setup_csrf"],
-                      status_code=400 if error else 200)
+                      code=str(request.query_params.get("code", ""))[:20], status_code=400 if error else 200)
 
 
 def _sign_in(request: Request, web: Web) -> None:
@@ -173,24 +203,28 @@ async def login_page(request: Request):
     if web.password_hash() is None:
         return RedirectResponse("/setup", status_code=303)
     error = ""
-    status = 200
-    who = request.client.host if request.client else "?"
+    status = wait = 0
+    who = client_address(request)
     if request.method == "POST":
         form = await request.form(max_files=0, max_fields=10)
         if not same_token(form.get("csrf"), request.session.get("login_csrf")):
             raise HTTPException(403, "表单已过期或来源不明，请刷新页面后重新登录。")
-        if web.throttle.blocked(who):
-            error, status = "密码错误次数过多，请 5 分钟后再试。", 429
+        wait = web.throttle.retry_after(who)
+        if wait:
+            error, status = f"密码错误次数过多，请 {wait_label(wait)}后再试。", 429
         elif check_password(str(form.get("password", "")), web.password_hash()):
-            web.throttle.succeeded(who)
+            web.throttle.clear(who)
             _sign_in(request, web)
             return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
         else:
-            web.throttle.failed(who)
+            web.throttle.hit(who)
             error, status = "密码不正确。", 401
     request.session["login_csrf"] = request.session.get("login_csrf") or new_csrf()
-    return web.render(request, "login.html", error=error, login_csrf=request.session["login_csrf"],
-                      status_code=status)
+    page = web.render(request, "login.html", error=error, login_csrf=request.session["login_csrf"],
+                      status_code=status or 200)
+    if wait:
+        page.headers["Retry-After"] = str(wait)
+    return page
 
 
 @office_page
@@ -207,9 +241,11 @@ async def http_error(request: Request, exc: HTTPException):
     titles = {403: "无权访问", 404: "页面不存在", 405: "不支持的操作", 413: "文件过大", 429: "请稍后再试"}
     detail = exc.detail if isinstance(exc.detail, str) and not exc.detail.isascii() else ""
     unit_page = request.url.path.startswith("/u/")  # a unit's page never shows the office's menu
-    return web.render(request, "error.html", status_code=exc.status_code,
+    page = web.render(request, "error.html", status_code=exc.status_code,
                       title=titles.get(exc.status_code, "出错了"), message=detail or titles.get(exc.status_code, ""),
                       signed_in=is_office(request) and not unit_page)
+    page.headers.update(exc.headers or {})
+    return page
 
 
 async def library_error(request: Request, exc: XltasksError):
@@ -257,10 +293,27 @@ class SecurityHeaders:
         await self.app(scope, receive, with_headers)
 
 
-def create_app(site: Site, *, limits: Limits | None = None) -> Starlette:
+def proxy_network(address: str) -> str:
+    """A proxy address or network as given (127.0.0.1, 10.0.0.5, 10.0.0.0/24, ::1); ValueError for anything
+    else, "*" included: trusting every sender's X-Forwarded-For would let anyone pick their address."""
+    text = address.strip()
+    if "/" in text:
+        return str(ipaddress.ip_network(text, strict=False))
+    return str(ipaddress.ip_address(text))
+
+
+def create_app(site: Site, *, limits: Limits | None = None, https_proxies: Sequence[str] = (),
+               setup_code: str | None = None) -> Starlette:
+    """The app of `xltasks serve`. Plain HTTP by default, trusting no forwarded header. With `https_proxies`
+    (the addresses of the office's HTTPS reverse proxy) the session cookie is Secure, and X-Forwarded-For /
+    X-Forwarded-Proto are honoured from those addresses only, so the throttles and /setup see the real visitor
+    and links are written https://. `setup_code`: the first start's one-time code (a new one when None)."""
+    from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
+
     from . import bureau, office
 
     web = Web(site, limits or Limits())
+    web.setup_code = setup_code or new_setup_code()
     routes = [
         Route("/setup", setup_page, methods=["GET", "POST"]),
         Route("/login", login_page, methods=["GET", "POST"]),
@@ -269,10 +322,12 @@ def create_app(site: Site, *, limits: Limits | None = None) -> Starlette:
         *bureau.routes(),
         Mount("/static", StaticFiles(directory=str(WEB_TEMPLATES / "static")), name="static"),
     ]
+    proxies = [proxy_network(a) for a in https_proxies]
     middleware = [
+        *([Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)] if proxies else []),
         Middleware(BodyLimit, max_bytes=web.limits.body_bytes),
         Middleware(SessionMiddleware, secret_key=web.store.secret_key(), session_cookie=SESSION_COOKIE,
-                   max_age=SESSION_HOURS * 3600, same_site="strict", https_only=False),
+                   max_age=SESSION_HOURS * 3600, same_site="strict", https_only=bool(proxies)),
         Middleware(SecurityHeaders),
     ]
     @contextlib.asynccontextmanager

@@ -2,7 +2,9 @@
 box with the result at once (collect's own problems, cell by cell), and the history of its own uploads.
 
 The token names one unit and one period; every handler here serves that unit only. Another unit's upload
-record is 403; an unknown or revoked token is 404 (it must not tell which tokens exist).
+record is 403; an unknown or revoked token is 404 (it must not tell which tokens exist). An address that tried
+too many unknown links waits (429 on every /u/ page, a live link included, so a guess learns nothing); a unit
+that uploaded too often within the window waits too (Limits).
 """
 from __future__ import annotations
 
@@ -15,9 +17,9 @@ from starlette.responses import FileResponse
 from starlette.routing import Route
 
 from .adapter import issued_template
-from .app import web_of
+from .app import client_address, too_many, web_of
 from .intake import Received
-from .security import same_token, unit_form_token
+from .security import same_token, unit_form_token, wait_label
 
 LINK_INVALID = "链接无效或已停用。请向督查室索取本单位的新链接。"
 
@@ -25,8 +27,14 @@ LINK_INVALID = "链接无效或已停用。请向督查室索取本单位的新�
 def _unit(request: Request):
     web = web_of(request)
     token = request.path_params["token"]
+    who = client_address(request)
+    wait = web.link_throttle.retry_after(who)
+    if wait:
+        raise too_many(wait, f"无效链接的尝试次数过多，请 {wait_label(wait)}后再试；"
+                             "如链接已停用，请向督查室索取本单位的新链接。")
     found = web.store.unit_of_token(token)
     if found is None:
+        web.link_throttle.hit(who)
         raise HTTPException(404, LINK_INVALID)
     unit, period = found
     return web, token, unit, period
@@ -88,6 +96,15 @@ async def receive_files(request: Request, web, *, max_files: int):
 
 async def upload(request: Request):
     web, token, unit, period = _unit(request)
+    wait = web.upload_throttle.take((period, unit))
+    if wait:  # refused before its body is read
+        limits = web.limits
+        refused = _page(request, web, token, unit, period, status_code=429,
+                        refusal=f"本单位 {limits.upload_window_s // 60} 分钟内已上传 {limits.unit_uploads} 次，"
+                                f"达到上限，本次未接收。请 {wait_label(wait)}后"
+                                f"（{(dt.datetime.now() + dt.timedelta(seconds=wait)):%H:%M} 以后）再上传。")
+        refused.headers["Retry-After"] = str(wait)
+        return refused
     form, files, too_big = await receive_files(request, web, max_files=web.limits.unit_files)
     if not same_token(form.get("form_token"), _form_token(web, token)):
         raise HTTPException(403, "表单已过期或来源不明，文件未接收。请刷新页面后重新上传。")

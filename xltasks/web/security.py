@@ -1,9 +1,11 @@
-"""Access: the office password (salted scrypt hash), form tokens against CSRF, sign-in throttling, and a
-cap on request bodies enforced while they stream in (not after they were spooled to disk)."""
+"""Access: the office password (salted scrypt hash), the one-time code of the first start, form tokens against
+CSRF, throttling (sign-in, uploads, unknown links), and a cap on request bodies enforced while they stream in
+(not after they were spooled to disk)."""
 from __future__ import annotations
 
 import hashlib
 import hmac
+import math
 import secrets
 import threading
 import time
@@ -42,6 +44,23 @@ def password_problem(password: str, again: str) -> str:
     return ""
 
 
+SETUP_CODE_ALPHABET = "ABCDEFGHJKLMNPQRSTUVWXYZ23456789"  # no 0/O, 1/I: read off a console and typed
+
+
+def new_setup_code() -> str:
+    """The one-time code `xltasks serve` prints at a first start: /setup needs it besides being on this machine
+    (a reverse proxy on this machine makes every visitor look local)."""
+    code = "".join(secrets.choice(SETUP_CODE_ALPHABET) for _ in range(8))
+    return f"{code[:4]}-{code[4:]}"
+
+
+def same_setup_code(given: object, expected: str) -> bool:
+    typed = str(given or "").strip().upper().replace(" ", "")
+    if len(typed) == 8:
+        typed = f"{typed[:4]}-{typed[4:]}"
+    return same_token(typed, expected)
+
+
 # --- form tokens (CSRF) ---------------------------------------------------------------------------------
 
 def new_csrf() -> str:
@@ -57,31 +76,77 @@ def same_token(given: object, expected: str | None) -> bool:
     return isinstance(given, str) and bool(expected) and hmac.compare_digest(given, expected)
 
 
-# --- sign-in throttling -----------------------------------------------------------------------------------
+# --- throttling (sign-in, one-time setup code, unit uploads, unknown links) -------------------------------
+
+# a unit re-sends a corrected file a few times on deadline day; 30 in 10 minutes is far above that and still
+# caps what one leaked link can push (30 x 110 MB) before the office notices (app.Limits; serve --upload-limit)
+UNIT_UPLOADS, UPLOAD_WINDOW_S = 30, 600
+
 
 class Throttle:
-    """At most `limit` failed sign-ins per client address within `window` seconds."""
+    """At most `limit` events per key (a client address, a unit) within a sliding `window` of seconds, kept
+    in memory: the sign-in failures of an address, the uploads of a unit, the unknown links an address tried.
+    A restart forgets them, which only ever lets someone in sooner."""
 
-    def __init__(self, limit: int = 5, window: float = 300.0):
+    MAX_KEYS = 10_000  # past this many keys, forget the ones with nothing recent (an address-hopping flood)
+
+    def __init__(self, limit: int = 5, window: float = 300.0, clock=time.monotonic):
         self.limit = limit
         self.window = window
-        self._failures: dict[str, list[float]] = {}
+        self.clock = clock
+        self._events: dict[object, list[float]] = {}
         self._lock = threading.Lock()
 
-    def blocked(self, who: str) -> bool:
-        now = time.monotonic()
-        with self._lock:
-            recent = [t for t in self._failures.get(who, []) if now - t < self.window]
-            self._failures[who] = recent
-            return len(recent) >= self.limit
+    def _recent(self, key: object, now: float) -> list[float]:
+        recent = [t for t in self._events.get(key, []) if now - t < self.window]
+        if recent:
+            self._events[key] = recent
+        else:
+            self._events.pop(key, None)
+        return recent
 
-    def failed(self, who: str) -> None:
+    def retry_after(self, key: object) -> int:
+        """Seconds until `key` may act again; 0 when it may now."""
+        now = self.clock()
         with self._lock:
-            self._failures.setdefault(who, []).append(time.monotonic())
+            recent = self._recent(key, now)
+            if len(recent) < self.limit:
+                return 0
+            return max(1, math.ceil(recent[-self.limit] + self.window - now))
 
-    def succeeded(self, who: str) -> None:
+    def blocked(self, key: object) -> bool:
+        return self.retry_after(key) > 0
+
+    def hit(self, key: object) -> None:
+        """Count one event of `key` (a failed sign-in, an unknown link)."""
         with self._lock:
-            self._failures.pop(who, None)
+            self._add(key, self.clock())
+
+    def take(self, key: object) -> int:
+        """Count one event of `key` unless it is over its limit: 0 if counted, else seconds to wait (a refused
+        event is not counted, so the wait ends when the oldest counted one leaves the window)."""
+        now = self.clock()
+        with self._lock:
+            recent = self._recent(key, now)
+            if len(recent) >= self.limit:
+                return max(1, math.ceil(recent[-self.limit] + self.window - now))
+            self._add(key, now)
+            return 0
+
+    def clear(self, key: object) -> None:
+        with self._lock:
+            self._events.pop(key, None)
+
+    def _add(self, key: object, now: float) -> None:
+        if key not in self._events and len(self._events) >= self.MAX_KEYS:
+            for old in list(self._events):
+                self._recent(old, now)
+        self._events.setdefault(key, []).append(now)
+
+
+def wait_label(seconds: int) -> str:
+    """“3 分钟” / “40 秒”: how long to wait, for a refusal message."""
+    return f"{math.ceil(seconds / 60)} 分钟" if seconds >= 60 else f"{seconds} 秒"
 
 
 # --- body size cap ----------------------------------------------------------------------------------------

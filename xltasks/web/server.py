@@ -17,11 +17,13 @@ def free_port(host: str = "127.0.0.1") -> int:
 
 @contextlib.contextmanager
 def background_server(app, host: str = "127.0.0.1", port: int | None = None) -> Iterator[str]:
-    """Serve `app` until the block ends; yields the base URL."""
+    """Serve `app` until the block ends; yields the base URL. Forwarded headers are the app's business
+    (create_app's https_proxies), never uvicorn's, exactly as `xltasks serve` runs it."""
     import uvicorn
 
     port = port or free_port(host)
-    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on"))
+    server = uvicorn.Server(uvicorn.Config(app, host=host, port=port, log_level="warning", lifespan="on",
+                                            proxy_headers=False))
     thread = threading.Thread(target=server.run, name="xltasks-uvicorn", daemon=True)
     thread.start()
     deadline = time.monotonic() + 20
