@@ -25,10 +25,10 @@ def is_loopback(host: str) -> bool:
               help="监听地址。默认只有本机能打开；要让各单位在内网访问，用本机的内网地址或 0.0.0.0（须先设置督查室密码）。")
 @click.option("--port", default=8000, show_default=True, type=click.IntRange(1, 65535), help="端口。")
 @click.option("--set-password", is_flag=True, help="先在终端设置（或更改）督查室登录密码，再启动。")
-@click.option("--behind-https-proxy", "proxies", metavar="地址", multiple=True,
+@click.option("--behind-https-proxy", "proxies", metavar="ADDRESS", multiple=True,
               help="经本单位的 HTTPS 反向代理（如 nginx）对外提供时，写代理的 IP 地址（或网段，可重复）："
                    "登录 Cookie 只经 HTTPS 发送，只信任来自这些地址的 X-Forwarded-For/Proto。见 README。")
-@click.option("--upload-limit", type=click.IntRange(1, 100000), default=None, metavar="次数",
+@click.option("--upload-limit", type=click.IntRange(1, 100000), default=None, metavar="N",
               help=f"每个单位每 {UPLOAD_WINDOW_S // 60} 分钟最多上传的次数（默认 {UNIT_UPLOADS}）。")
 def serve_cmd(workspace, host, port, set_password, proxies, upload_limit):
     """在本机启动督查网页：督查室看总览、台账、下发模板、报送情况、编制汇编；各单位凭专属链接上传报送表，
