@@ -229,19 +229,32 @@ def test_serve_help_at_60_columns():
     xltasks serve                      # 当前目录（或其上级）的工作区，http://127.0.0.1:8000/
     xltasks serve 督查2021 --port 8080
     xltasks serve 督查2021 --host 0.0.0.0 --set-password   # 内网可访问
+    xltasks serve 督查2021 --behind-https-proxy 127.0.0.1   # 本机 nginx 提供 HTTPS
 
   不连互联网，不加载任何外部资源。首次打开督查室页面时设置密
-  码（只能在本机设置）。
+  码（只能在本机，凭终端显示的一次性验证码）。
 
 选项：
-  --host TEXT           监听地址。默认只有本机能打开；要让各
-                        单位在内网访问，用本机的内网地址或
-                        0.0.0.0（须先设置督查室密码）。
-                        ［默认：127.0.0.1］
-  --port INTEGER RANGE  端口。［默认：8000；1<=x<=65535］
-  --set-password        先在终端设置（或更改）督查室登录密
-                        码，再启动。
-  -h, --help            显示本帮助并退出。
+  --host TEXT                   监听地址。默认只有本机能打
+                                开；要让各单位在内网访问，用
+                                本机的内网地址或 0.0.0.0（须
+                                先设置督查室密码）。
+                                ［默认：127.0.0.1］
+  --port INTEGER RANGE          端口。
+                                ［默认：8000；1<=x<=65535］
+  --set-password                先在终端设置（或更改）督查室
+                                登录密码，再启动。
+  --behind-https-proxy ADDRESS  经本单位的 HTTPS 反向代理
+                                （如 nginx）对外提供时，写代
+                                理的 IP 地址（或网段，可重
+                                复）：登录 Cookie 只经 HTTPS
+                                发送，只信任来自这些地址的
+                                X-Forwarded-For/Proto。见
+                                README。
+  --upload-limit N              每个单位每 10 分钟最多上传的
+                                次数（默认 30）。
+                                ［1<=x<=100000］
+  -h, --help                    显示本帮助并退出。
 """
 
 

@@ -39,7 +39,7 @@ def serve_cmd(workspace, host, port, set_password, proxies, upload_limit):
       xltasks serve                      # 当前目录（或其上级）的工作区，http://127.0.0.1:8000/
       xltasks serve 督查2021 --port 8080
       xltasks serve 督查2021 --host 0.0.0.0 --set-password   # 内网可访问
-      xltasks serve 督查2021 --behind-https-proxy 127.0.0.1     # 本机 nginx 提供 HTTPS
+      xltasks serve 督查2021 --behind-https-proxy 127.0.0.1   # 本机 nginx 提供 HTTPS
 
     不连互联网，不加载任何外部资源。首次打开督查室页面时设置密码（只能在本机，凭终端显示的一次性验证码）。
     """
