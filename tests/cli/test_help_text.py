@@ -68,6 +68,12 @@ def test_a_name_keeps_the_chinese_letters_joined_to_it_while_it_fits():
     assert wrap("写入期次/汇编.xlsx 与分发清单.xlsx", 12) == ["写入期次/汇", "编.xlsx 与分", "发清单.xlsx"]
 
 
+def test_a_note_in_square_brackets_is_kept_whole_while_it_fits():
+    assert wrap("格式 YYYY-MM-DD［默认：今天］。", 31) == ["格式 YYYY-MM-DD［默认：今天］。"]
+    assert wrap("格式 YYYY-MM-DD［默认：今天］。", 24) == ["格式 YYYY-MM-DD", "［默认：今天］。"]
+    assert wrap("写出［工作区内：工作区的任务台账］。", 20) == ["写出［工作区内：工作", "区的任务台账］。"]
+
+
 def test_closing_punctuation_never_starts_a_line_and_opening_never_ends_one():
     assert wrap("甲乙丙丁，戊己", 8) == ["甲乙丙", "丁，戊己"]  # "，" would start line 2: "丁" comes with it
     assert wrap("甲乙丙丁）。戊己", 8) == ["甲乙丙", "丁）。戊", "己"]
@@ -171,8 +177,8 @@ COLLECT_HELP_AT_80 = """\
                      单。
   --json FILE        report.json：同样内容的机器可读版本（`xltasks remind` 的输
                      入）。
-  --ledger FILE      收文台账（SQLite），记录历次收到的每个文件［默认：输出文件
-                     旁的 ledger.sqlite］。
+  --ledger FILE      收文台账（SQLite），记录历次收到的每个文件
+                     ［默认：输出文件旁的 ledger.sqlite］。
   --csv FILE         另写一份 CSV 格式的汇总结果（UTF-8 带 BOM，Excel 可直接打
                      开）。
   --directory FILE   下发模板时使用的单位名录（units.xlsx），如有。

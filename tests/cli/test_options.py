@@ -171,8 +171,8 @@ def test_every_command_takes_the_register_as_one_option(name, tmp_path):
     expected = {"import-compilation": ["任务台账（`xltasks import` 写出的 register.xlsx 或",
                                        "register.json，或责任分解文件本身），汇编中的任务按它匹配任",
                                        "务编号。"],
-                "templates": ["任务台账：`xltasks import` 写出的 register.xlsx",
-                              "或 register.json［工作区内：工作区的任务台", "账］。"]}.get(name, REGISTER_HELP)
+                "templates": ["任务台账：`xltasks import` 写出的 register.xlsx", "或 register.json",
+                              "［工作区内：工作区的任务台账］。"]}.get(name, REGISTER_HELP)
     term = re.fullmatch(r"(  --register FILE +)(.*)", lines[shown[0]])
     margin = " " * len(term[1])
     assert [term[2], *lines[shown[0] + 1:shown[0] + len(expected)]] == [expected[0], *(margin + e for e in expected[1:])]

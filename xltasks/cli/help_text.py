@@ -5,8 +5,9 @@ paragraph's source lines with a space. Here a paragraph's lines are joined witho
 CJK, lines are filled to the width in display columns (a CJK character takes two), a line may break between any
 two CJK characters or at a space but never inside a Latin word, option or path, and the kinsoku rules hold: no
 line starts with closing punctuation (，。）」 …) or ends with opening punctuation (（「 …); the character before
-is carried down with it instead. A line indented deeper than its paragraph's first line starts a block kept as
-written (the examples); click's `\\b` paragraphs are kept as written too.
+is carried down with it instead. A ［…］ note is kept whole while it fits on a line. A line indented deeper than
+its paragraph's first line starts a block kept as written (the examples); click's `\\b` paragraphs are kept as
+written too.
 """
 from __future__ import annotations
 
@@ -21,6 +22,7 @@ _UNSPLIT = "—…"  # —— and …… are one mark
 _JOINERS = "./\\_-~"  # glue a Latin run to the CJK beside it: 期次/merged.xlsx, 汇编.xlsx are one name
 ELLIPSIS = "……"
 NAME_LETTERS = 4
+NOTE = "［］"  # the brackets of the help's notes, kept whole while they fit
 _ATOM = re.compile(r"\s+|[^\s]")
 
 
@@ -86,17 +88,24 @@ def _keep_letters(atoms: list[tuple[str, bool]], breaks: list[bool], boundaries:
         breaks[j] = False
 
 
-def _pieces(text: str, names: bool = True) -> list[tuple[str, bool]]:
-    """(piece, space before it): the units a line is filled with; a line may break only between two pieces."""
+def _pieces(text: str, soft: bool = True) -> list[tuple[str, bool]]:
+    """(piece, space before it): the units a line is filled with; a line may break only between two pieces.
+    `soft`: also hold together what is kept whole only while it fits on a line (names, ［…］ notes)."""
     atoms = _atoms(text)
     breaks = [True] + [_may_break(a, b, space) for (a, _), (b, space) in zip(atoms, atoms[1:])]
     # A name joined by . / _ - keeps the Chinese letters beside it (期次/汇编.xlsx, 分发清单.xlsx): up to
     # NAME_LETTERS of them, since a Chinese sentence has no space to say where the name starts.
-    for k, (atom, space) in enumerate(atoms if names else ()):
+    note_start = None
+    for k, (atom, space) in enumerate(atoms if soft else ()):
         if atom[0] in _JOINERS and not space:  # the letters before: boundaries k-1, k-2, …
             _keep_letters(atoms, breaks, range(k - 1, 0, -1))
         if atom[-1] in _JOINERS and k + 1 < len(atoms) and not atoms[k + 1][1]:  # the letters after
             _keep_letters(atoms, breaks, range(k + 2, len(atoms)))
+        if atom == NOTE[0]:  # a note: ［默认：今天］, ［工作区内：期次/汇编.xlsx］
+            note_start = k
+        elif atom == NOTE[1] and note_start is not None:
+            breaks[note_start + 1:k + 1] = [False] * (k - note_start)
+            note_start = None
     pieces: list[tuple[str, bool]] = []
     for (atom, space), may_break in zip(atoms, breaks):
         if may_break:
@@ -107,10 +116,10 @@ def _pieces(text: str, names: bool = True) -> list[tuple[str, bool]]:
 
 
 def _fitting_pieces(text: str, room: int) -> list[tuple[str, bool]]:
-    """The pieces of `text`; one wider than `room` is split where only a name's Chinese letters hold it."""
+    """The pieces of `text`; one wider than `room` is split where only a soft hold keeps it whole."""
     pieces: list[tuple[str, bool]] = []
     for piece, space in _pieces(text):
-        parts = _pieces(piece, names=False) if display_width(piece) > room else [(piece, space)]
+        parts = _pieces(piece, soft=False) if display_width(piece) > room else [(piece, space)]
         pieces += [(parts[0][0], space), *parts[1:]]
     return pieces
 
