@@ -236,6 +236,7 @@ def test_serve_help_at_60_columns():
     xltasks serve 督查2021 --port 8080
     xltasks serve 督查2021 --host 0.0.0.0 --set-password   # 内网可访问
     xltasks serve 督查2021 --behind-https-proxy 127.0.0.1   # 本机 nginx 提供 HTTPS
+    xltasks serve 督查2021 --host 0.0.0.0 --tls-cert duban.crt --tls-key duban.key
 
   不连互联网，不加载任何外部资源。首次打开督查室页面时设置密
   码（只能在本机，凭终端显示的一次性验证码）。
@@ -257,6 +258,12 @@ def test_serve_help_at_60_columns():
                                 发送，只信任来自这些地址的
                                 X-Forwarded-For/Proto。见
                                 README。
+  --tls-cert FILE               不经反向代理、由本程序直接提
+                                供 HTTPS：证书文件（PEM，可
+                                含中间证书），与 --tls-key
+                                同用。
+  --tls-key FILE                --tls-cert 证书的私钥文件
+                                （PEM，不设口令）。
   --upload-limit N              每个单位每 10 分钟最多上传的
                                 次数（默认 30）。
                                 ［1<=x<=100000］

@@ -11,6 +11,7 @@ import sys
 import time
 import urllib.request
 
+import pytest
 from click.testing import CliRunner
 
 from xltasks.cli import main
@@ -46,9 +47,11 @@ def free_port() -> int:
 
 
 @contextlib.contextmanager
-def serving(site, *options: str):
-    """`xltasks serve` in a process of its own; yields (base URL, what it printed before serving)."""
+def serving(site, *options: str, tls=None):
+    """`xltasks serve` in a process of its own; yields (base URL, what it printed before serving). `tls`: the
+    ssl context a client trusts the server's certificate with, when it serves HTTPS."""
     port = free_port()
+    base = f"{'https' if tls else 'http'}://127.0.0.1:{port}"
     proc = subprocess.Popen([sys.executable, "-m", "xltasks", "serve", str(site.root), "--port", str(port), *options],
                             stdout=subprocess.PIPE, stderr=subprocess.STDOUT, text=True,
                             env={**os.environ, "PYTHONUNBUFFERED": "1"})
@@ -61,21 +64,21 @@ def serving(site, *options: str):
         deadline = time.monotonic() + 30
         while True:
             try:
-                with urllib.request.urlopen(f"http://127.0.0.1:{port}/static/app.js", timeout=5):
+                with urllib.request.urlopen(f"{base}/static/app.js", timeout=5, context=tls):
                     break
             except OSError:
                 if time.monotonic() > deadline or proc.poll() is not None:
                     raise
                 time.sleep(0.3)
-        yield f"http://127.0.0.1:{port}", "".join(printed)
+        yield base, "".join(printed)
     finally:
         proc.terminate()
         proc.communicate(timeout=10)
 
 
-def get(url: str, headers: dict | None = None, opener=None):
+def get(url: str, headers: dict | None = None, opener=None, tls=None):
     request = urllib.request.Request(url, headers=headers or {})
-    with (opener.open if opener else urllib.request.urlopen)(request, timeout=5) as r:
+    with (opener.open(request, timeout=5) if opener else urllib.request.urlopen(request, timeout=5, context=tls)) as r:
         return r.read().decode("utf-8"), r.headers
 
 
@@ -117,3 +120,28 @@ def test_serve_behind_an_https_proxy(site):
         page, headers = get(f"{base}/login", {"X-Forwarded-For": "203.0.113.9", "X-Forwarded-Proto": "https"})
         assert "登录" in page and "; secure" in headers["set-cookie"].lower()
     assert "经 HTTPS 反向代理提供" in printed and "/setup?code=" not in printed
+
+
+def test_serve_speaks_https_itself_with_a_certificate(site, tmp_path):
+    import shutil
+    import ssl
+
+    if not shutil.which("openssl"):
+        pytest.skip("openssl (the command) is needed to make a test certificate")
+    cert, key = tmp_path / "duban.crt", tmp_path / "duban.key"
+    subprocess.run(["openssl", "req", "-x509", "-newkey", "rsa:2048", "-nodes", "-days", "2", "-subj", "/CN=127.0.0.1",
+                    "-addext", "subjectAltName=IP:127.0.0.1", "-keyout", str(key), "-out", str(cert)],
+                   check=True, capture_output=True, timeout=60)
+    r = CliRunner().invoke(main, ["serve", str(site.root), "--tls-cert", str(cert)])
+    assert r.exit_code == 2 and "--tls-cert 与 --tls-key 须同时给出" in r.output
+    r = CliRunner().invoke(main, ["serve", str(site.root), "--tls-cert", str(key), "--tls-key", str(cert)])
+    assert r.exit_code == 2 and "证书或私钥无法使用" in r.output and "Traceback" not in r.output
+
+    trust = ssl.create_default_context(cafile=str(cert))
+    with serving(site, "--tls-cert", str(cert), "--tls-key", str(key), tls=trust) as (base, printed):
+        assert base.startswith("https://")
+        page, headers = get(f"{base}/setup", tls=trust)
+        assert "设置督查室密码" in page and "; secure" in headers["set-cookie"].lower()
+        with pytest.raises(OSError):  # plain HTTP on the same port is no way in
+            get(base.replace("https://", "http://") + "/setup")
+    assert f"{base}/setup?code=" in printed

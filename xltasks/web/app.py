@@ -302,12 +302,13 @@ def proxy_network(address: str) -> str:
     return str(ipaddress.ip_address(text))
 
 
-def create_app(site: Site, *, limits: Limits | None = None, https_proxies: Sequence[str] = (),
+def create_app(site: Site, *, limits: Limits | None = None, https_proxies: Sequence[str] = (), https: bool = False,
                setup_code: str | None = None) -> Starlette:
     """The app of `xltasks serve`. Plain HTTP by default, trusting no forwarded header. With `https_proxies`
     (the addresses of the office's HTTPS reverse proxy) the session cookie is Secure, and X-Forwarded-For /
     X-Forwarded-Proto are honoured from those addresses only, so the throttles and /setup see the real visitor
-    and links are written https://. `setup_code`: the first start's one-time code (a new one when None)."""
+    and links are written https://. `https`: served over TLS directly (serve --tls-cert), a Secure cookie too.
+    `setup_code`: the first start's one-time code (a new one when None)."""
     from uvicorn.middleware.proxy_headers import ProxyHeadersMiddleware
 
     from . import bureau, office
@@ -327,7 +328,7 @@ def create_app(site: Site, *, limits: Limits | None = None, https_proxies: Seque
         *([Middleware(ProxyHeadersMiddleware, trusted_hosts=proxies)] if proxies else []),
         Middleware(BodyLimit, max_bytes=web.limits.body_bytes),
         Middleware(SessionMiddleware, secret_key=web.store.secret_key(), session_cookie=SESSION_COOKIE,
-                   max_age=SESSION_HOURS * 3600, same_site="strict", https_only=bool(proxies)),
+                   max_age=SESSION_HOURS * 3600, same_site="strict", https_only=https or bool(proxies)),
         Middleware(SecurityHeaders),
     ]
     @contextlib.asynccontextmanager
