@@ -2,6 +2,7 @@
 dict), and the structural order derived from the check tuple."""
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 import pytest
@@ -238,3 +239,60 @@ def test_checks_emit_only_the_codes_they_declare(tmp_path):
                 if s.book is not None:
                     s.book.close()
     assert len(seen) >= 20, seen
+
+
+def _old_style_cell_problems(sheet, code):
+    """The per-cell reading the cell checks replaced with one pass (kept here as the oracle): every entry cell
+    in sheet order, its error value by EntrySheet.error, its bidi characters by BIDI.findall."""
+    from xltasks.collecting.checks.cells import BIDI, ENTRY_KEYS
+
+    out = []
+    for r in range(sheet.first_row, len(sheet.grid)):
+        for k in (k for k in ENTRY_KEYS if k in sheet.cols):
+            v = sheet.value(r, k)
+            if code == "error-value" and sheet.error(r, k):
+                out.append((sheet.ref(r, k), sheet.error(r, k)))
+            if code == "bidi-control" and isinstance(v, str) and BIDI.search(v):
+                out.append((sheet.ref(r, k), "、".join(sorted({f"U+{ord(ch):04X}" for ch in BIDI.findall(v)}))))
+    return out
+
+
+def _sheet_with(grid, errors=None):
+    s = subject()
+    header = find_header(grid)
+    s.sheet = EntrySheet(grid, header.row, header.cols, rate_formulas(), frozenset(), errors or {})
+    return s
+
+
+def test_error_values_in_sheet_order_stored_and_typed():
+    from xltasks.collecting.checks.cells import error_values
+
+    col = L.COLUMN_INDEX
+    grid = entry_grid({4: {"item": "#1 项目"}, 5: {"target": " #n/a "}, 6: {"current": 3.5, "target": "#VALUE!"},
+                       9: {"problems": "#错误"}})
+    grid[5].append("#REF!")  # beyond the table's last column: not an entry cell
+    errors = {(7, col["problems"]): "#NUM!",  # O8, after row 6's cells although stored first
+              (5, col["current"]): "#DIV/0!",  # stored beside the typed "#VALUE!" of the same row, before it
+              (5, col["target"]): "#N/A",  # stored and typed in one cell: the stored one is reported
+              (3, col["indicator"]): "#NAME?",
+              (2, col["current"]): "#REF!",  # the header row
+              (4, col["task_id"]): "#REF!",  # not an entry column
+              (40, col["current"]): "#REF!"}  # below the grid
+    s = _sheet_with(grid, errors)
+    found = [(p.cell, re.search(r"是错误值 (.+?)(?:（[^）]*）)?，", p.message)[1]) for p in error_values(s)]
+    assert found == [("G4", "#NAME?"), ("I5", "#n/a"), ("I6", "#N/A"), ("J6", "#DIV/0!"), ("O8", "#NUM!"),
+                     ("O9", "#错误")]
+    assert found == _old_style_cell_problems(s.sheet, "error-value")
+    assert all(p.code == "error-value" and p.sheet == L.SHEET_ENTRY for p in error_values(s))
+
+
+def test_bidi_controls_in_sheet_order_whatever_the_cell_type():
+    from xltasks.collecting.checks.cells import bidi_controls
+
+    grid = entry_grid({4: {"current": 12.0, "highlights": "亮点\u200f"}, 7: {"item": "地铁\u2067建设\u2069",
+                       "target": "\u202e001"}, 15: {"problems": "末行\u061c"}})
+    s = _sheet_with(grid)
+    found = [(p.cell, re.search(r"（(U\+[^）]*)）", p.message)[1]) for p in bidi_controls(s)]
+    assert found == [("N4", "U+200F"), ("F7", "U+2067、U+2069"), ("I7", "U+202E"), ("O15", "U+061C")]
+    assert found == _old_style_cell_problems(s.sheet, "bidi-control")
+    assert bidi_controls(_sheet_with(entry_grid({4: {"item": "没有控制字符", "target": 3}}))) == []

@@ -164,3 +164,37 @@ def test_percent_cells_read_alike_in_every_format(fmt, issued, soffice, tmp_path
     cells = {name: sorted((p.code, p.cell) for p in res.problems if p.code.startswith("percent"))
              for name, res in results.items()}
     assert cells[fmt] == cells["xlsx"] and ("percent-format", f"{TARGET}{r}") in cells["xlsx"]
+
+
+# The styled-cell scan has a shortcut: when the `s="N"` attributes of the percent styles are exactly as many as
+# the cell tags of the plain form <c r=".." s="N"( t="..")>, those tags are all of them. Each case below must give
+# what the full scan of every cell tag gives (the reader's fallback), whichever way it gets there.
+_I, _J = layout.COLUMN_INDEX["target"], layout.COLUMN_INDEX["current"]
+
+
+def _sheet_part(*cells: str, prefix: str = "") -> bytes:
+    return ('<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="x"><sheetData>'
+            f'<row r="4" spans="1:17">{prefix}{"".join(cells)}</row></sheetData></worksheet>').encode()
+
+
+@pytest.mark.parametrize("data, found", [
+    # s="1" is not s="12", s="112" or s="01": only whole values count, and 12 is a percent style too
+    (_sheet_part('<c r="I4" s="1"/>', '<c r="J4" s="12" t="n"><v>0.5</v></c>', '<c r="K4" s="1"/>',
+                 '<c r="I5" s="112"/>', '<c r="J5" s="01"/>', '<c r="I6" s="2"><v>3</v></c>'),
+     {(3, _I), (3, _J)}),
+    # an attribute ending in s (xfs="1", cs="12") is not the style: the counts differ, the full scan decides
+    (_sheet_part('<c r="I4" s="3" xfs="1"/>', '<c r="J4" s="1"/>', prefix='<x cs="12"/>'), {(3, _J)}),
+    # a percent cell not in the plain form (attributes reordered, namespaced, another attribute) is still found
+    (_sheet_part('<c s="1" r="I4"/>', '<x:c r="J4" s="12"/>', '<c r="I5" s="1" cm="1"/>', '<c r="J5" s="1"/>'),
+     {(3, _I), (3, _J), (4, _I), (4, _J)}),
+    # an s="1" outside any cell tag with a plain percent cell beside it
+    (_sheet_part('<c r="J4" s="1"/>', prefix='<row s="1"/>'), {(3, _J)}),
+])
+def test_percent_styled_cells_shortcut_agrees_with_the_full_scan(data, found):
+    from xltasks.collecting.percent_formats import _xlsx_styled_cells
+    from xltasks.collecting.sheet_xml import is_clean
+
+    assert is_clean(data)  # so the shortcut is tried
+    styles, cols = frozenset({1, 12}), {_I, _J}
+    assert _xlsx_styled_cells(data, styles, cols) == found
+    assert _xlsx_styled_cells(data, styles, cols, clean=False) == found  # the full scan of every cell tag
