@@ -1,4 +1,4 @@
-"""Render docs/problem-codes.md from the code table in xltasks/problems.py (the one source of truth).
+"""Render docs/problem-codes.md from the code table in xltasks/core/problems.py (the one source of truth).
 
     python scripts/problem_codes.py            # rewrite docs/problem-codes.md
     python scripts/problem_codes.py --check    # exit 1 when the document is out of date
@@ -19,7 +19,7 @@ def render() -> str:
     lines = [
         "# Problem codes of `xltasks collect`",
         "",
-        "Generated from `xltasks/problems.py` by `scripts/problem_codes.py`; do not edit by hand.",
+        "Generated from `xltasks/core/problems.py` by `scripts/problem_codes.py`; do not edit by hand.",
         "Every finding about a returned file is a record (unit, file, sheet, A1 cell, level, code, message,",
         "suggestion) in `report.xlsx` (问题清单) and `report.json`. A file with any 错误 is rejected as a whole",
         "(退回修改); 警告 only informs. Structural checks run in the order below and stop a file at the first",
