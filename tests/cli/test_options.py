@@ -215,6 +215,9 @@ def test_register_given_twice(register, tmp_path):
         "templates", f"任务台账给了两个：{register} 与 --register {other}，请只给一个"))
     same = run("templates", register, "--register", register, "-o", tmp_path / "t", "--period", "2021Q3")
     assert same.exit_code == 0 and same.output.startswith("已生成 5 个单位的填报模板")
+    # one file in two spellings (relative and absolute; the current folder is tmp_path) is given once
+    spelled = run("templates", register.name, "--register", register, "-o", tmp_path / "t2", "--period", "2021Q3")
+    assert spelled.exit_code == 0 and spelled.output.startswith("已生成 5 个单位的填报模板"), spelled.output
 
 
 # --- the output: -o/--output everywhere, --out still works --------------------------------------------

@@ -304,7 +304,7 @@ def directory_option(help: str = DIRECTORY_HELP, *, exists: bool = False, path_t
 def register_from(positional: str | None, option: Path | None) -> str | Path | None:
     """The register of a command that also takes it as its first argument, the older spelling:
     `xltasks templates register.xlsx …` and `xltasks templates --register register.xlsx …` are the same."""
-    if positional is not None and option is not None and Path(positional) != Path(option):
+    if positional is not None and option is not None and not _same_file(Path(positional), Path(option)):
         raise click.UsageError(f"任务台账给了两个：{positional} 与 --register {option}，请只给一个")
     return positional if positional is not None else option
 
