@@ -33,4 +33,8 @@ def __getattr__(name: str):
     raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
+def __dir__() -> list[str]:  # the lazy names too, as `xltasks` itself lists them (completion, help())
+    return sorted({*globals(), *_HOMES})
+
+
 __all__ = ["CONFIG_NAME", "DB_NAME", "SCHEMA_VERSION", "Config", "Period", "Workspace"]
