@@ -1,7 +1,7 @@
 """The bundled example's returns: last period's real figures (seed 002) typed into our own templates.
 
 `build_returns(register, progress, out_dir)` takes the Progress read from a compilation
-(`compilation.to_progress`), generates the templates for the register (`templates.make_templates`) and
+(`compiling.to_progress`), generates the templates for the register (`issuing.templates.make_templates`) and
 fills, for every unit that reports in that compilation, its template the way a bureau would
 (`fill.fill_template`): 细化项目, indicators, targets, current values (pending ones as the pending
 marker), directions, the self-rated rate of a qualitative line, 亮点 and 问题. Units the compilation
