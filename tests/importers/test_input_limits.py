@@ -121,6 +121,12 @@ def test_excel_text_cleans_then_cuts_like_write_text():
     assert excel_text("a\x01b") == "ab"
     text = "\x02" + "字" * EXCEL_CELL_LIMIT + "尾"
     assert excel_text(text) == "字" * EXCEL_CELL_LIMIT
+    # what write_table hands it besides str: a status (a StrEnum) is written as its text, a plain str
+    from xltasks.core.statuses import TaskStatus
+
+    assert type(excel_text(TaskStatus.DONE)) is str and excel_text(TaskStatus.DONE) == "已完成"
+    assert excel_text(1.5) == "1.5" and excel_text("\ufffe") == ""
+    assert excel_text("a" * EXCEL_CELL_LIMIT) == "a" * EXCEL_CELL_LIMIT  # at the limit: whole
 
 
 # ---------------------------------------------------------------------------------------------
