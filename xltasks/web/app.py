@@ -30,8 +30,9 @@ from ..core.errors import XltasksError
 from ..core.texts import TEMPLATES_DIR
 from .adapter import Site
 from .intake import Intake
-from .security import (UNIT_UPLOADS, UPLOAD_WINDOW_S, BodyLimit, BodyTooLarge, Throttle, check_password, hash_password, new_csrf, new_setup_code,
-                       password_problem, same_setup_code, same_token, too_large_page, wait_label)
+from .security import (UNIT_UPLOADS, UPLOAD_WINDOW_S, BodyLimit, BodyTooLarge, Throttle, check_password,
+                       hash_password, new_csrf, new_setup_code, password_problem, same_setup_code, same_token,
+                       too_large_page, wait_label)
 from .store import Store
 
 WEB_TEMPLATES = TEMPLATES_DIR / "web"
@@ -170,7 +171,7 @@ async def setup_page(request: Request):
     if not _is_local(request):
         raise HTTPException(403, "首次设置密码只能在运行 xltasks 的这台电脑上进行（浏览器打开 http://127.0.0.1:端口/）")
     who = client_address(request)
-    error = ""
+    error, status = "", 200
     if request.method == "POST":
         form = await request.form(max_files=0, max_fields=10)
         if not same_token(form.get("csrf"), request.session.get("setup_csrf")):
@@ -178,18 +179,19 @@ async def setup_page(request: Request):
         wait = web.throttle.retry_after(who)
         if wait:
             raise too_many(wait, f"验证码错误次数过多，请 {wait_label(wait)}后再试。")
+        password, again = str(form.get("password", "")), str(form.get("again", ""))
         if not same_setup_code(form.get("code"), web.setup_code):
             web.throttle.hit(who)
-            raise HTTPException(403, "一次性验证码不正确。验证码显示在启动 xltasks serve 的终端窗口中。")
-        password, again = str(form.get("password", "")), str(form.get("again", ""))
-        error = password_problem(password, again)
-        if not error:
+            error, status = "一次性验证码不正确。验证码显示在启动 xltasks serve 的终端窗口中。", 403
+        elif error := password_problem(password, again):
+            status = 400
+        else:
             web.store.set_setting(PASSWORD_KEY, hash_password(password))
             _sign_in(request, web)
             return RedirectResponse(_safe_next(request.query_params.get("next")), status_code=303)
     request.session["setup_csrf"] = request.session.get("setup_csrf") or new_csrf()
     return web.render(request, "setup.html", error=error, setup_csrf=request.session["setup_csrf"],
-                      code=str(request.query_params.get("code", ""))[:20], status_code=400 if error else 200)
+                      code=str(request.query_params.get("code", ""))[:20], status_code=status)
 
 
 def _sign_in(request: Request, web: Web) -> None:
