@@ -100,3 +100,17 @@ def test_outside_a_workspace_commands_behave_as_before(tmp_path, monkeypatch):
     assert "File '.' is a directory" in invoke("templates", ".", "-o", "t", "--period", "2021Q3", code=2).output
     assert "不在 xltasks 工作区内" in invoke("status", code=2).output
     assert not list(tmp_path.iterdir())  # nothing written
+
+
+@pytest.mark.parametrize("command", ["templates", "collect", "compile"])
+def test_a_period_the_workspace_lacks_is_named_as_such(command, tmp_path, monkeypatch):
+    # where the argument may be a path or a period, one written as a period that is neither says so, as
+    # `remind`/`status` do (it used to read as a missing file, a missing option, or "give a period")
+    invoke("init", tmp_path / "ws", "--title", "督查", "--year", "2021")
+    monkeypatch.chdir(tmp_path / "ws")
+    result = invoke(command, "2022Q1", code=1)
+    assert result.output == ("Error: xltasks.toml: 工作区没有期次“2022Q1”（已设置：2021Q1、2021Q2、2021Q3、2021Q4）；"
+                             "请检查期次名称或在 xltasks.toml 中添加\n")
+    (tmp_path / "ws" / "2022Q1").mkdir()  # a folder of that name is the path it names, as before
+    as_path = CliRunner().invoke(main, [command, "2022Q1"])
+    assert as_path.exit_code != 0 and "工作区没有期次" not in as_path.output

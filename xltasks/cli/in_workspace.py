@@ -44,6 +44,12 @@ def period_from_argument(ws, first: str | None, period: str | None) -> tuple[str
     try:
         return ws.period(str(first)).name, True
     except Exception:  # noqa: BLE001 - not a period name: the argument is the path it always was
+        from pathlib import Path
+
+        from ..core.layout import parse_period
+
+        if parse_period(str(first)) is not None and not Path(first).exists():
+            raise  # written as a period (2022Q1) and no such file: say the workspace has no such period
         return period, False
 
 
