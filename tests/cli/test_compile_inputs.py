@@ -49,6 +49,7 @@ def test_period_span():
     assert period_span("2024-02") == (dt.date(2024, 2, 1), dt.date(2024, 2, 29))
     assert period_span("2021") == (dt.date(2021, 1, 1), dt.date(2021, 12, 31))
     assert period_span("三季度") is None and period_span("2021Q5") is None
+    assert period_span("0000") is None and period_span("0000Q1") is None  # year 0 has no dates
 
 
 def test_digest_is_the_same_for_xlsx_json_and_differs_on_text(cycle):

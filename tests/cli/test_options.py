@@ -279,7 +279,7 @@ def period_hint(name: str) -> str:
 
 
 @pytest.mark.parametrize("name", sorted(PERIOD_COMMANDS))
-@pytest.mark.parametrize("text", ["2021Q5", "2021H3", "2021-13", "三季度", "21Q3"])
+@pytest.mark.parametrize("text", ["2021Q5", "2021H3", "2021-13", "三季度", "21Q3", "0000Q1"])
 def test_a_bad_period_is_a_usage_error_in_every_command(name, text, tmp_path):
     r = run(name, *PERIOD_COMMANDS[name](text))
     assert (r.exit_code, r.output) == (2, usage_error(

@@ -165,14 +165,16 @@ def date_label(value) -> str:
 
 def parse_period(period: str) -> tuple[int, str, int] | None:
     """(year, kind, number) of a period written 2021Q3 (kind "Q"), 2021H1 ("H"), 2021M09 or 2021-09 ("M"), or
-    2021 ("Y", 0); None for anything else (2021Q5, 2021H3, 2021-13, 三季度). The one reader of period names:
-    labels, date spans and the CLI's period option all go through it."""
+    2021 ("Y", 0); None for anything else (2021Q5, 2021H3, 2021-13, 0000Q1, 三季度). The one reader of period
+    names: labels, date spans and the CLI's period option all go through it."""
     import re
 
     m = re.fullmatch(r"(\d{4})(?:([QqHh])([1-4])|[-Mm](\d{1,2}))?", (period or "").strip())
     if not m:
         return None
     year, kind, n, month = int(m[1]), m[2], m[3], m[4]
+    if year < 1:  # "0000": no calendar has it, and its dates (period_span) would not exist
+        return None
     if kind:
         kind = kind.upper()
         return (year, kind, int(n)) if kind == "Q" or n in _HALVES else None
