@@ -69,3 +69,16 @@ def test_no_module_or_class_is_oversized_without_a_reason():
     problems = [p for path in modules
                 for p in oversized(path.read_text(encoding="utf-8"), str(path.relative_to(PACKAGE.parent)))]
     assert problems == []
+
+
+def test_no_test_module_imports_another():
+    """Shared test code lives in conftest.py, tests/builders.py and the corpus makers, never in a test module:
+    importing one runs its module-level code and ties two stages' tests together."""
+    tests = Path(__file__).resolve().parent
+    found = []
+    for path in sorted(tests.rglob("*.py")):
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"), str(path))):
+            names = [node.module or ""] if isinstance(node, ast.ImportFrom) else \
+                [a.name for a in node.names] if isinstance(node, ast.Import) else []
+            found += [f"{path.relative_to(tests)}: {n}" for n in names if n.rsplit(".", 1)[-1].startswith("test_")]
+    assert found == []

@@ -114,3 +114,21 @@ def test_a_period_the_workspace_lacks_is_named_as_such(command, tmp_path, monkey
     (tmp_path / "ws" / "2022Q1").mkdir()  # a folder of that name is the path it names, as before
     as_path = CliRunner().invoke(main, [command, "2022Q1"])
     assert as_path.exit_code != 0 and "工作区没有期次" not in as_path.output
+
+
+def test_a_monthly_workspace_finds_its_month_by_either_spelling(tmp_path, monkeypatch):
+    """`status 2021M07` in a workspace whose months are named 2021-07 reads that month (both spellings are
+    offered by the period option)."""
+    from click.testing import CliRunner
+
+    from xltasks.cli import main
+
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    r = runner.invoke(main, ["init", "ws", "--title", "月度督查", "--year", "2021", "--cadence", "month"])
+    assert r.exit_code == 0, r.output
+    monkeypatch.chdir(tmp_path / "ws")
+    a = runner.invoke(main, ["status", "2021M07"])
+    b = runner.invoke(main, ["status", "2021-07"])
+    assert a.exit_code == b.exit_code == 0, a.output
+    assert a.output == b.output and "2021-07" in a.output

@@ -193,3 +193,23 @@ def test_city_scale_collect_is_fast(tmp_path):
     assert len(res.progress.rows) == sum(len(it.task_ids) for it in run.issued[:40])
     assert frames
     assert t_collect * 2 < t_naive, (t_collect, t_naive)  # a loose guard; scripts/bench.py measures
+
+
+def test_a_month_issued_as_2021_07_is_collected_as_2021M07(tmp_path):
+    """The period option offers 2021M07 and 2021-07 as one month: templates issued under one spelling are
+    this month's returns when collected under the other, and another month's stay wrong-period."""
+    from tests.builders import make_register
+
+    reg = make_register()
+    run = make_templates(reg, tmp_path / "t", "2021-07", deadline=None)
+    t = {x.unit: x for x in run.issued}
+    ret = tmp_path / "returns"
+    ret.mkdir()
+    fill(t, "市发改委", ret / "发改委.xlsx")
+    same = collect([ret], reg, "2021M07")
+    assert [f.status for f in same.files] == ["accepted"] and not any(p.code == "wrong-period" for f in same.files
+                                                                      for p in f.problems)
+    assert lines_of(same.progress.rows, "市发改委") == expected_lines("市发改委")
+    other = collect([ret], reg, "2021M08")
+    assert [f.status for f in other.files] == ["rejected"]
+    assert [p.code for f in other.files for p in f.problems] == ["wrong-period"]

@@ -17,3 +17,16 @@ def test_period_label():
     assert period_label("2021H1") == "2021年上半年"
     assert period_label("2021-09") == "2021年9月"
     assert period_label("2021年度") == "2021年度"
+
+
+def test_same_period_reads_the_period_not_its_spelling():
+    from xltasks.core.layout import same_period
+
+    for a, b in [("2021M07", "2021-07"), ("2021m7", "2021-07"), ("2021q3", "2021Q3"), ("２０２１Ｑ３", "2021Q3"),
+                 (" 2021H1", "2021h1"), ("2021", "2021")]:
+        assert same_period(a, b) and same_period(b, a), (a, b)
+    for a, b in [("2021Q3", "2021Q2"), ("2021-07", "2021-08"), ("2021H1", "2021Q1"), ("2021", "2021Q1"),
+                 ("2022Q3", "2021Q3"), ("2021Q3", "2021年三季度")]:
+        assert not same_period(a, b), (a, b)
+    # a name parse_period does not read (someone's own wording) still compares as text, spaces and case aside
+    assert same_period("2021年 三季度", "2021年三季度") and not same_period("2021年三季度", "2021年二季度")

@@ -107,3 +107,16 @@ def returns(tmp_path, site):
     files["planted"] = out / "市发改委-有错误.xlsx"
     fill_template(templates["市发改委"], files["planted"], PLANTED)
     return files
+
+
+def form_token(client, token: str) -> str:
+    """The form token of a unit's upload page (bound to its link)."""
+    return csrf_of(client.get(f"/u/{token}").text, "form_token")
+
+
+def upload(client, token: str, files: list[tuple[str, bytes]], *, htmx: bool = False, token_field: str | None = None):
+    """POST `files` to a unit's upload form (the page's own form token unless `token_field` is given)."""
+    data = {"form_token": token_field if token_field is not None else form_token(client, token)}
+    headers = {"HX-Request": "true"} if htmx else {}
+    return client.post(f"/u/{token}/upload", data=data, headers=headers,
+                       files=[("files", (name, body, "application/octet-stream")) for name, body in files])

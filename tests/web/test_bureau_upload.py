@@ -11,20 +11,9 @@ from io import BytesIO
 import pytest
 
 from tests.make_corpus import Kit, _bomb
-from tests.web.conftest import PERIOD, csrf_of
+from tests.web.conftest import PERIOD, csrf_of, form_token, upload
 from xltasks.collecting.merge import check_path, collect
 from xltasks.web.intake import REFUSED_DIR
-
-
-def form_token(client, token: str) -> str:
-    return csrf_of(client.get(f"/u/{token}").text, "form_token")
-
-
-def upload(client, token: str, files: list[tuple[str, bytes]], *, htmx: bool = False, token_field: str | None = None):
-    data = {"form_token": token_field if token_field is not None else form_token(client, token)}
-    headers = {"HX-Request": "true"} if htmx else {}
-    return client.post(f"/u/{token}/upload", data=data, headers=headers,
-                       files=[("files", (name, body, "application/octet-stream")) for name, body in files])
 
 
 def stored_files(site) -> list:

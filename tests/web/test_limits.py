@@ -8,8 +8,7 @@ import dataclasses
 import pytest
 from starlette.testclient import TestClient
 
-from tests.web.test_bureau_upload import upload
-from tests.web.conftest import LOCAL, PERIOD, TEST_LIMITS, csrf_of, setup_code
+from tests.web.conftest import LOCAL, PERIOD, TEST_LIMITS, csrf_of, setup_code, upload
 from xltasks.web.app import PASSWORD_KEY, Limits, create_app
 from xltasks.web.security import Throttle, new_setup_code, same_setup_code
 

@@ -52,3 +52,19 @@ def test_a_person_can_move_a_deadline_in_the_file(tmp_path):
     assert Workspace.open(ws.root).period("2021q3").deadline == dt.date(2021, 10, 15)
     with pytest.raises(XltasksError, match="工作区没有期次“2021Q5”"):
         ws.period("2021Q5")
+
+
+def test_a_period_is_found_by_any_spelling_of_it():
+    """A monthly workspace names its periods 2021-07; `--period 2021M07` (which the period option offers as the
+    same month) finds it, and a second spelling of one period in xltasks.toml is a duplicate."""
+    config = new_config("月度督查", 2021, "month")
+    assert config.period("2021M07").name == config.period("2021-07").name == "2021-07"
+    with pytest.raises(XltasksError, match="没有期次"):
+        config.period("2021M13")
+
+
+def test_two_spellings_of_one_period_in_the_config_are_a_duplicate(tmp_path):
+    text = dump_config(new_config("月度督查", 2021, "month")).replace('name = "2021-02"', 'name = "2021M01"')
+    (tmp_path / "xltasks.toml").write_text(text, encoding="utf-8")
+    with pytest.raises(XltasksError, match="期次 2021M01 重复"):
+        load_config(tmp_path / "xltasks.toml")

@@ -206,7 +206,7 @@ class PeriodType(click.ParamType):
     name = "PERIOD"
 
     def convert(self, value, param, ctx) -> str:
-        from ..core.layout import parse_period
+        from ..core.layout import parse_period, same_period
 
         text = str(value).strip()
         if not text:
@@ -216,7 +216,7 @@ class PeriodType(click.ParamType):
         ws = _workspace(ctx)
         if ws is not None:
             for period in ws.config.periods:
-                if period.name.lower() == text.lower():
+                if same_period(period.name, text):
                     return period.name
             names = "、".join(p.name for p in ws.config.periods)
             self.fail(f"{PERIOD_FORMS}，本工作区的期次为 {names}（收到 {value!r}）", param, ctx)

@@ -183,6 +183,19 @@ def parse_period(period: str) -> tuple[int, str, int] | None:
     return year, "Y", 0
 
 
+def same_period(a: str, b: str) -> bool:
+    """Whether two period names mean one period: 2021M07 and 2021-07, 2021q3 and 2021Q3, ２０２１Q3 and 2021Q3
+    are one; names parse_period does not read compare as text, width, spaces and case aside. The one test
+    of "same period" (a returned template's against the collected one, a workspace's period by name)."""
+    from .textkeys import squash
+
+    a, b = squash(a).upper(), squash(b).upper()
+    pa, pb = parse_period(a), parse_period(b)
+    if pa is not None and pb is not None:
+        return pa == pb
+    return a == b
+
+
 def period_label(period: str) -> str:
     """The period as people write it: "2021Q3" → "2021年第三季度", "2021H1" → "2021年上半年", "2021" → "2021年",
     "2021-09"/"2021M09" → "2021年9月"; anything else is returned unchanged (it is already someone's wording)."""

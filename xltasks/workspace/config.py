@@ -29,6 +29,7 @@ from dataclasses import dataclass, field
 from pathlib import Path
 
 from ..core.errors import XltasksError
+from ..core.layout import same_period
 from .discover import CONFIG_NAME
 
 CADENCES = {"quarter": "按季度", "month": "按月", "half": "按半年"}
@@ -63,8 +64,8 @@ class Config:
 
     def period(self, name: str) -> Period:
         wanted = (name or "").strip()
-        for p in self.periods:
-            if p.name.lower() == wanted.lower():
+        for p in self.periods:  # 2021-07 and 2021M07 name one period
+            if same_period(p.name, wanted):
                 return p
         known = "、".join(p.name for p in self.periods)
         raise XltasksError(f"工作区没有期次“{wanted}”（已设置：{known}）；请检查期次名称或在 {CONFIG_NAME} 中添加",
@@ -130,7 +131,7 @@ def load_config(path: str | Path) -> Config:
         dates = [entry.get(k) for k in ("as_of", "deadline")]
         if not all(isinstance(d, dt.date) and not isinstance(d, dt.datetime) for d in dates):
             raise XltasksError("as_of 与 deadline 应为日期，如 2021-09-30（不加引号）", file=str(path), where=where)
-        if any(p.name.lower() == name.lower() for p in periods):
+        if any(same_period(p.name, name) for p in periods):
             raise XltasksError(f"期次 {name} 重复", file=str(path), where=where)
         periods.append(Period(name, *dates))
     if not periods:

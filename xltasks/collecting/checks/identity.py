@@ -2,13 +2,10 @@
 from __future__ import annotations
 
 from ...core import layout as L
-from ...core.textkeys import squash as _norm
 from ..workbook import cell_text
 from .base import Subject, check
 
-
-def same_period(a: str, b: str) -> bool:
-    return _norm(a).upper() == _norm(b).upper()
+same_period = L.same_period  # part of this package's API (validate re-exports it)
 
 
 def meta_cell(subject: Subject, key: str) -> str:
@@ -77,7 +74,7 @@ def known_unit(subject: Subject):
 def same_period_as_collected(subject: Subject):
     found = subject.meta.get(L.META_PERIOD, "")
     subject.period = found
-    if not same_period(found, subject.ctx.period):
+    if not L.same_period(found, subject.ctx.period):
         return [subject.problem("wrong-period", sheet=L.SHEET_META, cell=meta_cell(subject, L.META_PERIOD),
                                 found=found or "（空）", expected=subject.ctx.period)]
     subject.identified = True
