@@ -33,8 +33,9 @@ def main(argv: list[str] | None = None) -> int:
     doc = read_compilation(args.compilation)
     register = None
     if args.register and args.register.lower() != "none":
-        from xltasks.cli.compilation_cmd import _load_register
-        register = _load_register(args.register)
+        from xltasks.importers import register_or_import
+
+        register = register_or_import(args.register)
     match = match_to_register(doc, register)
     rep = reproduce(doc, match)
 

@@ -132,3 +132,20 @@ def test_a_monthly_workspace_finds_its_month_by_either_spelling(tmp_path, monkey
     b = runner.invoke(main, ["status", "2021-07"])
     assert a.exit_code == b.exit_code == 0, a.output
     assert a.output == b.output and "2021-07" in a.output
+
+
+def test_two_different_periods_for_one_command_are_a_usage_error(tmp_path, monkeypatch):
+    """`collect 2021Q3 --period 2021Q2` in a workspace named a period twice; it used to scan the folder 2021Q3
+    as returns of 2021Q2. Now it is refused; the same period given both ways is still fine."""
+    from click.testing import CliRunner
+
+    from xltasks.cli import main
+
+    runner = CliRunner()
+    monkeypatch.chdir(tmp_path)
+    assert runner.invoke(main, ["init", "ws", "--title", "督查", "--year", "2021"]).exit_code == 0
+    monkeypatch.chdir(tmp_path / "ws")
+    r = runner.invoke(main, ["collect", "2021Q3", "--period", "2021Q2"])
+    assert r.exit_code == 2 and "期次给了两个：2021Q3 和 --period 2021Q2，请只给一个" in r.output
+    same = runner.invoke(main, ["collect", "2021Q3", "--period", "2021q3"])
+    assert "期次给了两个" not in same.output

@@ -59,3 +59,28 @@ def test_new_keys_round_trip_and_old_workbooks_still_load(tmp_path):
     wb.save(old)
     a = load_register(old).tasks[0]
     assert a.units == ["区住建局", "区城管局", "各镇街"] and a.deadline == "" and a.lead_units == []
+
+
+def test_a_lone_surrogate_in_register_json_is_named_not_an_internal_error(tmp_path):
+    """"\\ud800" is valid JSON but no text: templates would fail writing it (UnicodeEncodeError). The register
+    is refused on loading, naming the file and the field; `xltasks templates` says so in one line, exit 1."""
+    import pytest
+    from click.testing import CliRunner
+
+    from tests.builders import make_register
+    from xltasks.cli import main
+    from xltasks.core.errors import InputError
+
+    write_register(make_register(), tmp_path / "r.json")
+    text = (tmp_path / "r.json").read_text(encoding="utf-8")
+    data = json.loads(text)
+    data["tasks"][1]["units"][0] = data["tasks"][1]["units"][0] + "\ud800"
+    (tmp_path / "bad.json").write_text(json.dumps(data, ensure_ascii=True), encoding="utf-8")
+    with pytest.raises(InputError) as e:
+        load_register(tmp_path / "bad.json")
+    assert "bad.json" in str(e.value) and "tasks[1].units[0]" in str(e.value) and "代理项" in str(e.value)
+    r = CliRunner().invoke(main, ["templates", "--register", str(tmp_path / "bad.json"), "-o", str(tmp_path / "t"),
+                                  "--period", "2021Q3"])
+    assert r.exit_code == 1 and "Traceback" not in r.output and "内部错误" not in r.output
+    assert r.output.strip().splitlines()[-1].startswith("Error: ") and "tasks[1].units[0]" in r.output
+    assert not (tmp_path / "t").exists()

@@ -34,9 +34,10 @@ def import_compilation_command(file: str, out: str, register_path: Path | None, 
     from ..compiling.reproduce import reproduce
     from ..compiling.to_progress import to_progress
     from ..core.progress_io import write_progress
+    from ..importers import register_or_import
 
     guard_outputs([out], [file, register_path])
-    register = _load_register(str(register_path)) if register_path else None  # a missing one before the long read
+    register = register_or_import(str(register_path)) if register_path else None  # a missing one before the long read
     doc = read_compilation(file)
     match = match_to_register(doc, register)
     progress = to_progress(doc, match, period=period or "", register=register)
@@ -57,21 +58,6 @@ def import_compilation_command(file: str, out: str, register_path: Path | None, 
     rep = reproduce(doc, match)
     click.echo(f"完成率复核: {rep.agreeing}/{len(rep.compared)} 项任务与汇编所印完成率相差不超过 1 个百分点")
     click.echo(f"进度台账: {out} ({len(progress.rows)} 行)")
-
-
-def _load_register(path: str):
-    from ..core.errors import InputError
-
-    suffix = Path(path).suffix.lower()
-    if suffix in (".xlsx", ".xlsm", ".json"):
-        from ..core.register_io import load_register
-
-        return load_register(path)
-    if not Path(path).is_file():
-        raise InputError("找不到任务台账文件", file=path)
-    from ..importers import import_paths
-
-    return import_paths([path])
 
 
 COMMANDS = [import_compilation_command]

@@ -39,11 +39,13 @@ def required_outside(ctx: click.Context, *names: str) -> None:
 def period_from_argument(ws, first: str | None, period: str | None) -> tuple[str | None, bool]:
     """(period, whether the positional argument was the period): inside a workspace `xltasks compile 2021Q3`
     names the period where the command's positional argument used to be a path."""
-    if ws is None or period or not first:
+    if ws is None or not first:
         return period, False
     try:
-        return ws.period(str(first)).name, True
+        named = ws.period(str(first)).name
     except Exception:  # noqa: BLE001 - not a period name: the argument is the path it always was
+        if period:
+            return period, False
         from pathlib import Path
 
         from ..core.layout import parse_period
@@ -51,6 +53,12 @@ def period_from_argument(ws, first: str | None, period: str | None) -> tuple[str
         if parse_period(str(first)) is not None and not Path(first).exists():
             raise  # written as a period (2022Q1) and no such file: say the workspace has no such period
         return period, False
+    if period:
+        from ..core.layout import same_period
+
+        if not same_period(named, period):  # `collect 2021Q3 --period 2021Q2`: which one was meant?
+            raise click.UsageError(f"期次给了两个：{first} 和 --period {period}，请只给一个")
+    return named, True
 
 
 def check_path(ctx: click.Context, name: str, value, path_type: click.Path) -> None:

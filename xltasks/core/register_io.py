@@ -182,6 +182,9 @@ def _load_json(p: Path) -> Register:
         raise InputError(f"不是有效的 JSON: {exc}", file=str(p)) from None
     if not isinstance(data, dict) or not isinstance(data.get("tasks"), list):
         raise InputError("不是任务台账: JSON 中没有 tasks 列表", file=str(p))
+    bad = _lone_surrogate(data)
+    if bad:  # "\ud800" is valid JSON but no text: no workbook or file name could hold it
+        raise InputError("含有无效的字符（孤立的 UTF-16 代理项，如 \\ud800），请删除后重试", file=str(p), where=bad)
     try:
         reg = Register.from_json_dict(data)
     except TypeError as exc:
@@ -190,6 +193,24 @@ def _load_json(p: Path) -> Register:
         if not isinstance(t.units, list) or not t.id:
             raise InputError("任务缺少编号或单位列表", file=str(p), where=f"tasks[{i}]")
     return reg
+
+
+def _lone_surrogate(value, where: str = "") -> str:
+    """Where in the JSON value a string holds a lone surrogate ("tasks[3].text"), or ""."""
+    if isinstance(value, str):
+        try:
+            value.encode("utf-8")
+        except UnicodeEncodeError:
+            return where or "（顶层）"
+        return ""
+    items = value.items() if isinstance(value, dict) else enumerate(value) if isinstance(value, list) else ()
+    for key, item in items:
+        found = _lone_surrogate(key, where) if isinstance(key, str) else ""
+        found = found or _lone_surrogate(item, f"{where}[{key}]" if isinstance(key, int) else
+                                         f"{where}.{key}" if where else str(key))
+        if found:
+            return found
+    return ""
 
 
 def _s(v) -> str:

@@ -6,6 +6,7 @@ inline fields, label lines, role phrases, brackets, notices), tab-table (rows pa
     import_paths(paths, layout="auto") -> Register      several files merge into one register
     parse_text(text, source, layout="auto") -> Register  text layouts, independent of files (PDF/Word text)
     explain_path(path) -> str                            the layouts tried and what each found
+    register_or_import(path) -> Register                 a register file as it is, any other file imported
     table.parse_rows(rows, source) -> Register            a grid of cell strings
 """
 from __future__ import annotations
@@ -219,3 +220,15 @@ def import_paths(paths: list[str | Path], layout: str = "auto") -> Register:
 
 __all__ = ["LAYOUTS", "import_paths", "import_path", "parse_text", "explain_path", "register_reader",
            "SourceInfo"]
+
+
+def register_or_import(path: str | Path) -> Register:
+    """A register from `path`: a register file (.xlsx/.xlsm/.json, as `xltasks import` writes) read as it is,
+    any other file imported as a decomposition document (import-compilation and reproduce_002 take either)."""
+    from ..core.register_io import load_register
+
+    if Path(path).suffix.lower() in (".xlsx", ".xlsm", ".json"):
+        return load_register(path)
+    if not Path(path).is_file():
+        raise InputError("找不到任务台账文件", file=str(path))
+    return import_paths([path])
