@@ -23,8 +23,7 @@ def current_workspace(ctx: click.Context):
         from ..workspace import Workspace
 
         root.meta["xltasks.workspace"] = Workspace.open(folder)
-        if root.meta["xltasks.workspace"] is not None:
-            root.call_on_close(root.meta["xltasks.workspace"].close)
+        root.call_on_close(root.meta["xltasks.workspace"].close)
     return root.meta["xltasks.workspace"]
 
 

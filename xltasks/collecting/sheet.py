@@ -21,6 +21,11 @@ ERROR_VALUES = frozenset({"#DIV/0!", "#N/A", "#REF!", "#NAME?", "#VALUE!", "#NUM
                           "#GETTING_DATA", "#FIELD!", "#BLOCKED!", "#UNKNOWN!", "#CONNECT!", "#BUSY!", "#错误"})
 HEADER_SEARCH_ROWS = 15  # the header is looked for in the sheet's first rows only
 
+
+def typed_error(v) -> str:
+    """The error value a cell shows as typed text ("#DIV/0!" pasted as text, " #n/a "), or ""."""
+    return v.strip() if isinstance(v, str) and "#" in v and v.strip().upper() in ERROR_VALUES else ""
+
 _WANTED = {_norm(c.label): c.key for c in L.COLUMNS}
 _REQUIRED = frozenset(_norm(x) for x in L.REQUIRED_LABELS)
 
@@ -131,8 +136,7 @@ class EntrySheet:
         found = self.errors.get((r, c), "") if self.errors else ""
         if found:
             return found
-        v = self.value(r, key)
-        return v.strip() if isinstance(v, str) and v.strip().upper() in ERROR_VALUES else ""
+        return typed_error(self.value(r, key))
 
     def ref(self, r: int, key: str) -> str:
         return cell_ref(r, self.cols.get(key, 0))

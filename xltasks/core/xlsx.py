@@ -24,6 +24,8 @@ _ILLEGAL_XML = re.compile("[\x00-\x08\x0b\x0c\x0e-\x1f\ufffe\uffff]")
 
 def clean_text(value: str) -> tuple[str, bool]:
     """Remove characters that XML 1.0 (and so xlsx) cannot hold. Returns (text, changed)."""
+    if _ILLEGAL_XML.search(value) is None:  # the common case: one search, no copy of the text
+        return value, False
     cleaned = _ILLEGAL_XML.sub("", value)
     return cleaned, cleaned != value
 
@@ -143,9 +145,7 @@ def excel_text(value) -> str:
     """The text a cell written by `write_text` holds: cleaned of XML-illegal characters, cut to Excel's
     32,767-character cell limit. A check of a returned cell against the register compares with this, since
     the template could hold no more (the register itself keeps the whole text)."""
-    text = value if type(value) is str else "" if value is None else str(value)
-    if _ILLEGAL_XML.search(text) is not None:  # rare: one search, the substitution only when needed
-        text = _ILLEGAL_XML.sub("", text)
+    text, _ = clean_text("" if value is None else str(value))
     return text[:EXCEL_CELL_LIMIT] if len(text) > EXCEL_CELL_LIMIT else text
 
 

@@ -218,10 +218,6 @@ def import_paths(paths: list[str | Path], layout: str = "auto") -> Register:
     return regs[0] if len(regs) == 1 else merge_registers(regs)
 
 
-__all__ = ["LAYOUTS", "import_paths", "import_path", "parse_text", "explain_path", "register_reader",
-           "SourceInfo"]
-
-
 def register_or_import(path: str | Path) -> Register:
     """A register from `path`: a register file (.xlsx/.xlsm/.json, as `xltasks import` writes) read as it is,
     any other file imported as a decomposition document (import-compilation and reproduce_002 take either)."""
@@ -232,3 +228,8 @@ def register_or_import(path: str | Path) -> Register:
     if not Path(path).is_file():
         raise InputError("找不到任务台账文件", file=str(path))
     return import_paths([path])
+
+
+__all__ = ["LAYOUTS", "import_paths", "import_path", "parse_text", "explain_path", "register_or_import",
+           "register_reader", "SourceInfo"]
+

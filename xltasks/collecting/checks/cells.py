@@ -7,7 +7,7 @@ from __future__ import annotations
 import re
 
 from ...core import layout as L
-from ..sheet import ERROR_VALUES
+from ..sheet import ERROR_VALUES, typed_error
 from .base import Subject, check
 
 ENTRY_KEYS = tuple(c.key for c in L.COLUMNS if c.entry)
@@ -46,8 +46,9 @@ def error_values(subject: Subject):
             if sheet.first_row <= r < len(sheet.grid) and c in key_of and value:
                 found[(r, key_of[c])] = value
     for r, k, v in _entry_texts(subject):
-        if "#" in v and (r, k) not in found and v.strip().upper() in ERROR_VALUES:
-            found[(r, k)] = v.strip()
+        typed = typed_error(v) if (r, k) not in found else ""
+        if typed:
+            found[(r, k)] = typed
     order = {k: i for i, k in enumerate(ENTRY_KEYS)}
     out = []
     for (r, k), value in sorted(found.items(), key=lambda item: (item[0][0], order[item[0][1]])):

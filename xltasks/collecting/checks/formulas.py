@@ -76,12 +76,7 @@ def written_formulas(cols, r: int) -> frozenset[bytes]:
     if found is None:
         row = str(r + 1)
         out = set()
-        templates = _TEMPLATES.get(key_cols)
-        if templates is None:
-            templates = _template_formulas(key_cols)
-            if len(_TEMPLATES) < _CACHE_LIMIT:
-                _TEMPLATES[key_cols] = templates
-        for text in templates:
+        for text in _template_formulas(key_cols):
             escaped = text.replace(_ROW_TOKEN, row).replace("&", "&amp;").replace("<", "&lt;").replace(">", "&gt;")
             out.add(escaped.encode("utf-8"))
             out.add(escaped.encode("ascii", "xmlcharrefreplace"))
@@ -92,7 +87,17 @@ def written_formulas(cols, r: int) -> frozenset[bytes]:
 
 
 def _template_formulas(key_cols: tuple[int, ...]) -> list[str]:
-    """The 完成率 formulas rates.py writes for these input columns, the row left as _ROW_TOKEN."""
+    """The 完成率 formulas rates.py writes for these input columns, the row left as _ROW_TOKEN (kept per
+    column layout: every row of every file asks for them)."""
+    found = _TEMPLATES.get(key_cols)
+    if found is None:
+        found = _build_template_formulas(key_cols)
+        if len(_TEMPLATES) < _CACHE_LIMIT:
+            _TEMPLATES[key_cols] = found
+    return found
+
+
+def _build_template_formulas(key_cols: tuple[int, ...]) -> list[str]:
     refs = {k: f"{column_letter(c)}{_ROW_TOKEN}" for k, c in zip(_RATE_INPUTS, key_cols)}
     out = []
     for pending_as_zero in (False, True):

@@ -74,7 +74,7 @@ def known_unit(subject: Subject):
 def same_period_as_collected(subject: Subject):
     found = subject.meta.get(L.META_PERIOD, "")
     subject.period = found
-    if not L.same_period(found, subject.ctx.period):
+    if not same_period(found, subject.ctx.period):
         return [subject.problem("wrong-period", sheet=L.SHEET_META, cell=meta_cell(subject, L.META_PERIOD),
                                 found=found or "（空）", expected=subject.ctx.period)]
     subject.identified = True
